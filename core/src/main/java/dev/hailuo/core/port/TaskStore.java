@@ -1,0 +1,68 @@
+package dev.hailuo.core.port;
+
+import dev.hailuo.core.idempotency.IdempotencyRecord;
+import dev.hailuo.core.money.LedgerEntry;
+import dev.hailuo.core.task.Task;
+import dev.hailuo.core.task.TaskState;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+public interface TaskStore {
+
+    /** Why {@link #create} refused, so the core can say it in the client's words. */
+    enum CreateRefusal { INSUFFICIENT_CREDITS, TOO_MANY_IN_FLIGHT }
+
+    /**
+     * In one transaction: apply the reservation (refused if the balance is short), check that the
+     * account has fewer than {@code maxInFlight} unfinished tasks, insert the task and, if given,
+     * save the idempotent answer.
+     *
+     * @return empty on success, the refusal otherwise (nothing written)
+     * @throws dev.hailuo.core.idempotency.IdempotencyRace if the key was stored meanwhile (nothing written)
+     */
+    Optional<CreateRefusal> create(Task task, LedgerEntry reservation, int maxInFlight, IdempotencyRecord idempotent);
+
+    Optional<Task> find(String taskId);
+
+    /** A task of that account only: another account's task does not exist for the caller. */
+    Optional<Task> find(String accountId, String taskId);
+
+    /**
+     * A non-terminal compare-and-set: succeeds only if the task is still in {@code from}.
+     * Also clears the lease: the step that held it is done.
+     */
+    boolean advance(String taskId, TaskState from, TaskChange change);
+
+    /**
+     * The one move into a terminal state, with its ledger entry, in one transaction. Only one
+     * caller can win it, so money is settled exactly once.
+     */
+    boolean settle(String taskId, TaskState from, Settlement settlement, LedgerEntry entry);
+
+    /** Leases up to {@code limit} unfinished tasks whose next check is due, oldest due first. */
+    List<Task> claimDue(String owner, Instant now, Duration lease, int limit);
+
+    /** Drops every lease: only for a single-node store at start, when no other process can hold one. */
+    int releaseAllLeases();
+
+    /**
+     * Forgets the results of tasks that succeeded before {@code completedBefore} (retention),
+     * at most {@code limit} of them.
+     * @return the blob keys to delete
+     */
+    List<String> expireResults(Instant completedBefore, int limit);
+
+    /**
+     * Asks for an immediate look at the running task a provider knows as {@code upstreamId}
+     * (a push callback said something changed). Never moves money or state by itself.
+     * @return whether such a running task exists
+     */
+    boolean pollSoon(String provider, String upstreamId, Instant now);
+
+    /** Tasks an engine is working on (processing or finalizing), by provider name. */
+    java.util.Map<String, Long> inFlightByProvider();
+
+}

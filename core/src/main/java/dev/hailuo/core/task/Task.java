@@ -1,0 +1,30 @@
+package dev.hailuo.core.task;
+
+import dev.hailuo.core.catalog.Door;
+
+import java.time.Instant;
+
+/**
+ * A generation as the store holds it. {@code price} is what was reserved at creation;
+ * {@code finalCredits} is what was finally taken (the price on success, 0 otherwise).
+ * {@code upstreamId} never leaves the gateway.
+ */
+public record Task(
+        String id,
+        String accountId,
+        Door door,
+        GenerationSpec spec,
+        TaskState state,
+        long price,
+        long finalCredits,
+        String provider,
+        String upstreamId,
+        int attempts,
+        String resultKey,
+        TaskError error,
+        Instant nextCheckAt,
+        Instant deadlineAt,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant completedAt) {
+}

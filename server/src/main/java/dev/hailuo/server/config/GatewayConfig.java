@@ -1,0 +1,134 @@
+package dev.hailuo.server.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Everything the gateway reads from its environment, validated once at start. Every default is
+ * a named constant; every refusal names the variable, the value and what was expected.
+ */
+public record GatewayConfig(
+        int port,
+        Path dataDir,
+        String databaseUrl,
+        String adminToken,
+        String publicBaseUrl,
+        SandboxSize sandboxSize,
+        Duration sandboxLatency,
+        int workers,
+        Duration taskDeadline,
+        Duration mediaUrlTtl,
+        long maxBodyBytes,
+        boolean dispatchEnabled,
+        Duration uploadRetention,
+        Duration resultRetention,
+        boolean allowPrivateNetwork) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final String DEFAULT_DATA_DIR = "./data";
+    public static final Duration DEFAULT_SANDBOX_LATENCY = Duration.ofSeconds(2);
+    public static final int DEFAULT_WORKERS = 16;
+    public static final Duration DEFAULT_TASK_DEADLINE = Duration.ofMinutes(30);
+    public static final Duration DEFAULT_MEDIA_URL_TTL = Duration.ofHours(24);
+    public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+    public static final Duration DEFAULT_UPLOAD_RETENTION = Duration.ofDays(3);
+    public static final Duration DEFAULT_RESULT_RETENTION = Duration.ofDays(14);
+
+    /** How big the sandbox renders: a fast preview, or the model's real output size. */
+    public enum SandboxSize { PREVIEW, NATIVE }
+
+    public static GatewayConfig fromEnvironment(Map<String, String> env) {
+        int port = intVar(env, "HAILUO_PORT", DEFAULT_PORT, 0, 65535);
+        Path dataDir = Path.of(env.getOrDefault("HAILUO_DATA_DIR", DEFAULT_DATA_DIR)).toAbsolutePath().normalize();
+        String databaseUrl = env.getOrDefault("HAILUO_DATABASE_URL", "jdbc:sqlite:" + dataDir.resolve("hailuo.db"));
+        if (!databaseUrl.startsWith("jdbc:sqlite:") && !databaseUrl.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("HAILUO_DATABASE_URL must start with jdbc:sqlite: or jdbc:postgresql:, got \""
+                    + databaseUrl + "\"");
+        }
+        String adminToken = env.get("HAILUO_ADMIN_TOKEN");
+        if (adminToken != null && adminToken.length() < 16) {
+            throw new ConfigException("HAILUO_ADMIN_TOKEN must be at least 16 characters, got " + adminToken.length());
+        }
+        String publicBaseUrl = env.get("HAILUO_PUBLIC_BASE_URL");
+        if (publicBaseUrl != null) {
+            publicBaseUrl = checkBaseUrl(publicBaseUrl);
+        }
+        String size = env.getOrDefault("HAILUO_SANDBOX_SIZE", "preview").toUpperCase(Locale.ROOT);
+        SandboxSize sandboxSize;
+        try {
+            sandboxSize = SandboxSize.valueOf(size);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("HAILUO_SANDBOX_SIZE must be preview or native, got \"" + env.get("HAILUO_SANDBOX_SIZE") + "\"");
+        }
+        Duration latency = Duration.ofMillis(intVar(env, "HAILUO_SANDBOX_LATENCY_MS",
+                (int) DEFAULT_SANDBOX_LATENCY.toMillis(), 0, 3_600_000));
+        int workers = intVar(env, "HAILUO_WORKERS", DEFAULT_WORKERS, 1, 1024);
+        Duration deadline = Duration.ofSeconds(intVar(env, "HAILUO_TASK_DEADLINE_SECONDS",
+                (int) DEFAULT_TASK_DEADLINE.toSeconds(), 10, 7 * 24 * 3600));
+        Duration mediaTtl = Duration.ofSeconds(intVar(env, "HAILUO_MEDIA_URL_TTL_SECONDS",
+                (int) DEFAULT_MEDIA_URL_TTL.toSeconds(), 60, 30 * 24 * 3600));
+        long maxBody = intVar(env, "HAILUO_MAX_BODY_BYTES", (int) DEFAULT_MAX_BODY_BYTES, 1024, 64 * 1024 * 1024);
+        boolean dispatch = boolVar(env, "HAILUO_DISPATCH_ENABLED", true);
+        Duration uploads = Duration.ofHours(intVar(env, "HAILUO_UPLOAD_RETENTION_HOURS",
+                (int) DEFAULT_UPLOAD_RETENTION.toHours(), 1, 24 * 365));
+        Duration results = Duration.ofHours(intVar(env, "HAILUO_RESULT_RETENTION_HOURS",
+                (int) DEFAULT_RESULT_RETENTION.toHours(), 1, 24 * 365 * 10));
+        boolean privateNetwork = boolVar(env, "HAILUO_ALLOW_PRIVATE_NETWORK", false);
+        return new GatewayConfig(port, dataDir, databaseUrl, adminToken, publicBaseUrl, sandboxSize, latency, workers,
+                deadline, mediaTtl, maxBody, dispatch, uploads, results, privateNetwork);
+    }
+
+    public boolean embedded() {
+        return databaseUrl.startsWith("jdbc:sqlite:");
+    }
+
+    /** The base of media URLs: the configured public URL, or this node on localhost. */
+    public String baseUrl(int boundPort) {
+        return publicBaseUrl != null ? publicBaseUrl : "http://localhost:" + boundPort;
+    }
+
+    private static String checkBaseUrl(String value) {
+        try {
+            URI uri = new URI(value);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                    || uri.getQuery() != null || uri.getFragment() != null) {
+                throw new ConfigException("HAILUO_PUBLIC_BASE_URL must be an http(s) URL with a host and no query, got \""
+                        + value + "\"");
+            }
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException("HAILUO_PUBLIC_BASE_URL is not a URL: \"" + value + "\" (" + e.getReason() + ")");
+        }
+        return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+    }
+
+    private static int intVar(Map<String, String> env, String name, int defaultValue, int min, int max) {
+        String raw = env.get(name);
+        if (raw == null) {
+            return defaultValue;
+        }
+        try {
+            int value = Integer.parseInt(raw.trim());
+            if (value < min || value > max) {
+                throw new ConfigException(name + " must be between " + min + " and " + max + ", got " + value);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + " must be a whole number, got \"" + raw + "\"");
+        }
+    }
+
+    private static boolean boolVar(Map<String, String> env, String name, boolean defaultValue) {
+        String raw = env.get(name);
+        if (raw == null) {
+            return defaultValue;
+        }
+        return switch (raw.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new ConfigException(name + " must be true or false, got \"" + raw + "\"");
+        };
+    }
+}

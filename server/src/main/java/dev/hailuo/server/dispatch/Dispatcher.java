@@ -1,0 +1,122 @@
+package dev.hailuo.server.dispatch;
+
+import dev.hailuo.core.port.TaskStore;
+import dev.hailuo.core.task.Task;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The work loop: claims due tasks from the store with a lease and runs one step of each on a
+ * virtual thread, never more than {@code workers} at once. It wakes when a task is created
+ * ({@link #wake}) or every {@link #TICK}, whichever comes first. Safe to run on every node: the
+ * lease keeps two nodes off the same task.
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    public static final Duration TICK = Duration.ofMillis(200);
+    /** Longer than any single step; a node that dies holding a task lets it go after this. */
+    public static final Duration LEASE = Duration.ofMinutes(2);
+    /** How often housekeeping (such as recounting tasks in flight per provider) runs. */
+    public static final Duration HOUSEKEEPING = Duration.ofSeconds(5);
+
+    private final TaskStore tasks;
+    private final TaskRunner runner;
+    private final Runnable housekeeping;
+    private final PickOrder order;
+    private long nextHousekeeping;
+    private final Clock clock;
+    private final String nodeId;
+    private final Semaphore slots;
+    private final Semaphore wakeups = new Semaphore(0);
+    private final ExecutorService steps = Executors.newVirtualThreadPerTaskExecutor();
+    private final Thread loop;
+    private volatile boolean running = true;
+
+    public Dispatcher(TaskStore tasks, TaskRunner runner, PickOrder order, Runnable housekeeping, Clock clock, String nodeId,
+                      int workers) {
+        this.tasks = tasks;
+        this.runner = runner;
+        this.order = order;
+        this.housekeeping = housekeeping;
+        this.clock = clock;
+        this.nodeId = nodeId;
+        this.slots = new Semaphore(workers);
+        this.loop = Thread.ofPlatform().name("dispatcher").daemon(true).unstarted(this::run);
+    }
+
+    public void start() {
+        loop.start();
+    }
+
+    public boolean isRunning() {
+        return running && loop.isAlive();
+    }
+
+    public void wake() {
+        wakeups.release();
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                if (clock.millis() >= nextHousekeeping) {
+                    housekeeping.run();
+                    nextHousekeeping = clock.millis() + HOUSEKEEPING.toMillis();
+                }
+                int free = slots.availablePermits();
+                List<Task> due = free == 0 ? List.of() : tasks.claimDue(nodeId, clock.instant(), LEASE, free);
+                for (PickOrder.Step step : order.arrange(due)) {
+                    slots.acquireUninterruptibly();
+                    steps.execute(() -> {
+                        try {
+                            runner.step(step.task(), step.ticket());
+                        } finally {
+                            step.ticket().pass(); // never leave the next task waiting, whatever happened
+                            slots.release();
+                            wake();
+                        }
+                    });
+                }
+                if (due.isEmpty() || due.size() < free) {
+                    wakeups.tryAcquire(TICK.toMillis(), TimeUnit.MILLISECONDS);
+                    wakeups.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.error("dispatcher loop failed; continuing", e);
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void sleepQuietly() {
+        try {
+            Thread.sleep(TICK.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        try {
+            loop.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        steps.shutdown();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.hailuo.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The connection pool, the migrations and the two ways in: {@link #read} and {@link #write}.
+ *
+ * <p>SQLite allows one writer at a time. Rather than letting concurrent writers spin on
+ * SQLITE_BUSY (which sleeps and collapses throughput), writes in this process queue on a fair
+ * lock; other processes (the CLI) are covered by {@code busy_timeout} and IMMEDIATE
+ * transactions, which take the write lock at BEGIN so two writers never deadlock on upgrade.
+ * PostgreSQL needs none of this.
+ */
+public final class Database implements AutoCloseable {
+    public static final int SQLITE_POOL_SIZE = 8;
+    public static final int POSTGRES_POOL_SIZE = 16;
+    public static final int SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+    private final boolean sqlite;
+    private final ReentrantLock writeLock = new ReentrantLock(true);
+
+    private Database(HikariDataSource dataSource, boolean sqlite) {
+        this.dataSource = dataSource;
+        this.jdbi = Jdbi.create(dataSource);
+        this.sqlite = sqlite;
+    }
+
+    public static Database open(String url) {
+        boolean sqlite = url.startsWith("jdbc:sqlite:");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setPoolName("hailuo-db");
+        if (sqlite) {
+            createParentDirectory(url);
+            config.setMaximumPoolSize(SQLITE_POOL_SIZE);
+            config.addDataSourceProperty("journal_mode", "WAL");
+            // NORMAL in WAL mode: a commit survives a process crash (kill -9); only an OS crash or
+            // power loss can lose the last commits. The usual trade for an embedded server.
+            config.addDataSourceProperty("synchronous", "NORMAL");
+            config.addDataSourceProperty("busy_timeout", String.valueOf(SQLITE_BUSY_TIMEOUT_MS));
+            config.addDataSourceProperty("foreign_keys", "true");
+            config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
+        } else {
+            config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
+        }
+        HikariDataSource dataSource = new HikariDataSource(config);
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        return new Database(dataSource, sqlite);
+    }
+
+    public boolean isSqlite() {
+        return sqlite;
+    }
+
+    public <T, X extends Exception> T read(HandleCallback<T, X> callback) throws X {
+        return jdbi.withHandle(callback);
+    }
+
+    public <T, X extends Exception> T write(HandleCallback<T, X> callback) throws X {
+        if (!sqlite) {
+            return jdbi.inTransaction(callback);
+        }
+        writeLock.lock();
+        try {
+            return jdbi.inTransaction(callback);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    public void writeVoid(java.util.function.Consumer<Handle> callback) {
+        write(h -> {
+            callback.accept(h);
+            return null;
+        });
+    }
+
+    /** True if the failure (or a cause) is a unique or primary-key violation, in either database. */
+    public static boolean isUniqueViolation(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                if ("23505".equals(sql.getSQLState())) {
+                    return true;
+                }
+                String message = String.valueOf(sql.getMessage());
+                if (message.contains("SQLITE_CONSTRAINT_PRIMARYKEY") || message.contains("SQLITE_CONSTRAINT_UNIQUE")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void createParentDirectory(String url) {
+        String file = url.substring("jdbc:sqlite:".length());
+        int query = file.indexOf('?');
+        if (query >= 0) {
+            file = file.substring(0, query);
+        }
+        if (file.isEmpty() || file.startsWith(":memory:") || file.startsWith("file:")) {
+            return;
+        }
+        Path parent = Path.of(file).toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the database directory " + parent, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

@@ -1,0 +1,236 @@
+package dev.hailuo.server.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hailuo.core.catalog.Door;
+import dev.hailuo.core.idempotency.IdempotencyRace;
+import dev.hailuo.core.idempotency.IdempotencyRecord;
+import dev.hailuo.core.money.LedgerEntry;
+import dev.hailuo.core.port.Settlement;
+import dev.hailuo.core.port.TaskChange;
+import dev.hailuo.core.port.TaskStore;
+import dev.hailuo.core.task.GenerationSpec;
+import dev.hailuo.core.task.Task;
+import dev.hailuo.core.task.TaskError;
+import dev.hailuo.core.task.TaskState;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+public final class JdbcTaskStore implements TaskStore {
+    private static final String ACTIVE = "('queued', 'submitting', 'processing', 'finalizing')";
+
+    private final Database db;
+    private final ObjectMapper json;
+    private final RowMapper<Task> taskMapper;
+
+    public JdbcTaskStore(Database db, ObjectMapper json) {
+        this.db = db;
+        this.json = json;
+        this.taskMapper = (rs, ctx) -> new Task(
+                rs.getString("id"), rs.getString("account_id"), Door.valueOf(rs.getString("door")),
+                readSpec(rs.getString("spec")), TaskState.fromDb(rs.getString("state")),
+                rs.getLong("price"), rs.getLong("final_credits"), rs.getString("provider"), rs.getString("upstream_id"),
+                rs.getInt("attempts"), rs.getString("result_key"),
+                rs.getString("error_code") == null ? null : new TaskError(rs.getString("error_code"), rs.getString("error_message")),
+                Times.instant(rs, "next_check_at"), Times.instant(rs, "deadline_at"), Times.instant(rs, "created_at"),
+                Times.instant(rs, "updated_at"), Times.instant(rs, "completed_at"));
+    }
+
+    /** Thrown inside the transaction to roll it back with a reason. */
+    private static final class Refused extends RuntimeException {
+        final CreateRefusal reason;
+
+        Refused(CreateRefusal reason) {
+            super(reason.name(), null, false, false);
+            this.reason = reason;
+        }
+    }
+
+    @Override
+    public Optional<CreateRefusal> create(Task task, LedgerEntry reservation, int maxInFlight, IdempotencyRecord idempotent) {
+        try {
+            db.writeVoid(h -> {
+                // The key first: a duplicate fails here before touching money.
+                if (idempotent != null) {
+                    JdbcIdempotencyStore.insert(h, idempotent);
+                }
+                if (!Ledgers.apply(h, reservation)) {
+                    throw new Refused(CreateRefusal.INSUFFICIENT_CREDITS);
+                }
+                long inFlight = h.createQuery("SELECT COUNT(*) FROM tasks WHERE account_id = :account AND state IN " + ACTIVE)
+                        .bind("account", task.accountId()).mapTo(Long.class).one();
+                if (inFlight >= maxInFlight) {
+                    throw new Refused(CreateRefusal.TOO_MANY_IN_FLIGHT);
+                }
+                insert(h, task);
+            });
+            return Optional.empty();
+        } catch (Refused refused) {
+            return Optional.of(refused.reason);
+        } catch (RuntimeException e) {
+            if (idempotent != null && Database.isUniqueViolation(e)) {
+                throw new IdempotencyRace();
+            }
+            throw e;
+        }
+    }
+
+    private void insert(Handle h, Task t) {
+        h.createUpdate("""
+                        INSERT INTO tasks (id, account_id, door, model, spec, state, price, final_credits, provider, upstream_id,
+                            attempts, result_key, error_code, error_message, next_check_at, deadline_at, created_at, updated_at)
+                        VALUES (:id, :account, :door, :model, :spec, :state, :price, 0, NULL, NULL, 0, NULL, NULL, NULL,
+                            :next, :deadline, :created, :updated)""")
+                .bind("id", t.id()).bind("account", t.accountId()).bind("door", t.door().name())
+                .bind("model", t.spec().modelId()).bind("spec", writeSpec(t.spec())).bind("state", t.state().dbName())
+                .bind("price", t.price()).bind("next", Times.millis(t.nextCheckAt()))
+                .bind("deadline", Times.millis(t.deadlineAt())).bind("created", Times.millis(t.createdAt()))
+                .bind("updated", Times.millis(t.updatedAt()))
+                .execute();
+    }
+
+    @Override
+    public Optional<Task> find(String taskId) {
+        return db.read(h -> h.createQuery("SELECT * FROM tasks WHERE id = :id").bind("id", taskId).map(taskMapper).findOne());
+    }
+
+    @Override
+    public Optional<Task> find(String accountId, String taskId) {
+        return db.read(h -> h.createQuery("SELECT * FROM tasks WHERE id = :id AND account_id = :account")
+                .bind("id", taskId).bind("account", accountId).map(taskMapper).findOne());
+    }
+
+    @Override
+    public boolean advance(String taskId, TaskState from, TaskChange c) {
+        if (!from.canMoveTo(c.to()) && from != c.to()) {
+            throw new IllegalArgumentException("no transition " + from + " -> " + c.to());
+        }
+        if (c.to().isTerminal()) {
+            throw new IllegalArgumentException("terminal states are reached through settle()");
+        }
+        return db.write(h -> h.createUpdate("""
+                        UPDATE tasks SET state = :to,
+                            provider = COALESCE(:provider, provider), upstream_id = COALESCE(:upstream, upstream_id),
+                            attempts = COALESCE(:attempts, attempts), result_key = COALESCE(:result, result_key),
+                            next_check_at = COALESCE(:next, next_check_at), updated_at = :at%s
+                        WHERE id = :id AND state = :from""".formatted(c.keepLease() ? "" : ", lease_owner = NULL, lease_until = NULL"))
+                .bind("to", c.to().dbName()).bind("provider", c.provider()).bind("upstream", c.upstreamId())
+                .bind("attempts", c.attempts()).bind("result", c.resultKey())
+                .bind("next", Times.millis(c.nextCheckAt())).bind("at", Times.millis(c.at()))
+                .bind("id", taskId).bind("from", from.dbName())
+                .execute()) == 1;
+    }
+
+    @Override
+    public boolean settle(String taskId, TaskState from, Settlement s, LedgerEntry entry) {
+        if (!from.canMoveTo(s.to())) {
+            throw new IllegalArgumentException("no transition " + from + " -> " + s.to());
+        }
+        return db.write(h -> {
+            int moved = h.createUpdate("""
+                            UPDATE tasks SET state = :to, final_credits = :final, result_key = COALESCE(:result, result_key),
+                                error_code = :code, error_message = :message, updated_at = :at, completed_at = :at,
+                                lease_owner = NULL, lease_until = NULL
+                            WHERE id = :id AND state = :from""")
+                    .bind("to", s.to().dbName()).bind("final", s.finalCredits()).bind("result", s.resultKey())
+                    .bind("code", s.error() == null ? null : s.error().code())
+                    .bind("message", s.error() == null ? null : s.error().message())
+                    .bind("at", Times.millis(s.at())).bind("id", taskId).bind("from", from.dbName())
+                    .execute();
+            if (moved == 0) {
+                return false;
+            }
+            if (!Ledgers.apply(h, entry)) {
+                // Cannot happen while the invariants hold; roll the whole settlement back if it does.
+                throw new IllegalStateException("settlement of " + taskId + " would make a credit sum negative");
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public List<Task> claimDue(String owner, Instant now, Duration lease, int limit) {
+        // Fair dispatch: due tasks take turns across accounts (the n-th due task of every account
+        // before the (n+1)-th of any), so one account's burst cannot fill every batch.
+        // PostgreSQL does not allow FOR UPDATE with window functions; its claim locks first (issue 6).
+        String due = "state IN " + ACTIVE + " AND next_check_at <= :now AND (lease_until IS NULL OR lease_until < :now)";
+        String pick = db.isSqlite()
+                ? """
+                  SELECT id FROM (SELECT id, next_check_at,
+                                         ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY next_check_at, id) AS turn
+                                  FROM tasks WHERE %s) due
+                  ORDER BY turn, next_check_at LIMIT :limit""".formatted(due)
+                : "SELECT id FROM tasks WHERE " + due + " ORDER BY next_check_at LIMIT :limit FOR UPDATE SKIP LOCKED";
+        return db.write(h -> h.createQuery("""
+                        UPDATE tasks SET lease_owner = :owner, lease_until = :until
+                        WHERE id IN (%s)
+                        RETURNING *""".formatted(pick))
+                .bind("owner", owner).bind("until", now.plus(lease).toEpochMilli()).bind("now", now.toEpochMilli())
+                .bind("limit", limit)
+                .map(taskMapper).list());
+    }
+
+    @Override
+    public List<String> expireResults(Instant completedBefore, int limit) {
+        return db.write(h -> {
+            List<Map.Entry<String, String>> due = h.createQuery("""
+                            SELECT id, result_key FROM tasks
+                            WHERE state = 'succeeded' AND result_key IS NOT NULL AND completed_at < :before
+                            ORDER BY completed_at LIMIT :limit""")
+                    .bind("before", completedBefore.toEpochMilli()).bind("limit", limit)
+                    .map((rs, ctx) -> Map.entry(rs.getString("id"), rs.getString("result_key"))).list();
+            for (Map.Entry<String, String> task : due) {
+                h.createUpdate("UPDATE tasks SET result_key = NULL WHERE id = :id").bind("id", task.getKey()).execute();
+            }
+            return due.stream().map(Map.Entry::getValue).toList();
+        });
+    }
+
+    @Override
+    public int releaseAllLeases() {
+        return db.write(h -> h.createUpdate("UPDATE tasks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL")
+                .execute());
+    }
+
+    @Override
+    public boolean pollSoon(String provider, String upstreamId, Instant now) {
+        return db.write(h -> h.createUpdate("""
+                        UPDATE tasks SET next_check_at = :now
+                        WHERE provider = :provider AND upstream_id = :upstream AND state = 'processing'""")
+                .bind("now", now.toEpochMilli()).bind("provider", provider).bind("upstream", upstreamId).execute()) > 0;
+    }
+
+    @Override
+    public Map<String, Long> inFlightByProvider() {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        db.read(h -> h.createQuery("""
+                        SELECT provider, COUNT(*) AS n FROM tasks
+                        WHERE state IN ('processing', 'finalizing') AND provider IS NOT NULL GROUP BY provider""")
+                        .map((rs, ctx) -> Map.entry(rs.getString("provider"), rs.getLong("n"))).list())
+                .forEach(e -> counts.put(e.getKey(), e.getValue()));
+        return counts;
+    }
+
+
+    private String writeSpec(GenerationSpec spec) {
+        try {
+            return json.writeValueAsString(spec);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize a generation spec", e);
+        }
+    }
+
+    private GenerationSpec readSpec(String stored) {
+        try {
+            return json.readValue(stored, GenerationSpec.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored generation spec is unreadable", e);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.hailuo.server.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class GatewayConfigTest {
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        GatewayConfig config = GatewayConfig.fromEnvironment(Map.of());
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.dataDir().toString()).endsWith("data");
+        assertThat(config.databaseUrl()).isEqualTo("jdbc:sqlite:" + config.dataDir().resolve("hailuo.db"));
+        assertThat(config.embedded()).isTrue();
+        assertThat(config.adminToken()).isNull();
+        assertThat(config.baseUrl(8080)).isEqualTo("http://localhost:8080");
+        assertThat(config.sandboxSize()).isEqualTo(GatewayConfig.SandboxSize.PREVIEW);
+    }
+
+    @Test
+    void badValuesStopStartUpWithOnePreciseMessage() {
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_PORT", "eighty")))
+                .isInstanceOf(ConfigException.class).hasMessage("HAILUO_PORT must be a whole number, got \"eighty\"");
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_PORT", "70000")))
+                .hasMessage("HAILUO_PORT must be between 0 and 65535, got 70000");
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_DATABASE_URL", "jdbc:mysql://x")))
+                .hasMessageContaining("HAILUO_DATABASE_URL must start with jdbc:sqlite: or jdbc:postgresql:");
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_ADMIN_TOKEN", "short")))
+                .hasMessage("HAILUO_ADMIN_TOKEN must be at least 16 characters, got 5");
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_PUBLIC_BASE_URL", "ftp://x")))
+                .hasMessageContaining("HAILUO_PUBLIC_BASE_URL must be an http(s) URL");
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_SANDBOX_SIZE", "huge")))
+                .hasMessage("HAILUO_SANDBOX_SIZE must be preview or native, got \"huge\"");
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_DISPATCH_ENABLED", "maybe")))
+                .hasMessage("HAILUO_DISPATCH_ENABLED must be true or false, got \"maybe\"");
+    }
+
+    @Test
+    void publicBaseUrlLosesItsTrailingSlash() {
+        assertThat(GatewayConfig.fromEnvironment(Map.of("HAILUO_PUBLIC_BASE_URL", "https://media.example.com/"))
+                .baseUrl(1)).isEqualTo("https://media.example.com");
+    }
+}

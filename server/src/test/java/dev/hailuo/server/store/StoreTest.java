@@ -1,0 +1,195 @@
+package dev.hailuo.server.store;
+
+import dev.hailuo.core.IdGenerator;
+import dev.hailuo.core.account.Account;
+import dev.hailuo.core.account.AccountLimits;
+import dev.hailuo.core.account.ApiKey;
+import dev.hailuo.core.account.Scope;
+import dev.hailuo.core.catalog.Door;
+import dev.hailuo.core.catalog.Mode;
+import dev.hailuo.core.idempotency.IdempotencyRace;
+import dev.hailuo.core.idempotency.IdempotencyRecord;
+import dev.hailuo.core.idempotency.IdempotentRequest;
+import dev.hailuo.core.idempotency.StoredResponse;
+import dev.hailuo.core.money.Money;
+import dev.hailuo.core.port.Settlement;
+import dev.hailuo.core.port.TaskStore;
+import dev.hailuo.core.task.FailureCode;
+import dev.hailuo.core.task.GenerationSpec;
+import dev.hailuo.core.task.Task;
+import dev.hailuo.core.task.TaskState;
+import dev.hailuo.server.http.Json;
+import dev.hailuo.server.support.Ledger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The store's guarantees, on a real SQLite file: atomic create, exactly-once settlement, leases, idempotency expiry. */
+class StoreTest {
+    @TempDir
+    Path dir;
+    Database db;
+    JdbcTaskStore tasks;
+    JdbcAccountStore accounts;
+    JdbcIdempotencyStore idempotency;
+    final Clock clock = Clock.systemUTC();
+    final IdGenerator ids = new IdGenerator(clock, new SecureRandom());
+    final Money money = new Money(ids, clock);
+
+    @BeforeEach
+    void open() {
+        db = Database.open("jdbc:sqlite:" + dir.resolve("test.db"));
+        tasks = new JdbcTaskStore(db, Json.mapper());
+        accounts = new JdbcAccountStore(db, clock);
+        idempotency = new JdbcIdempotencyStore(db);
+    }
+
+    @AfterEach
+    void close() {
+        new Ledger(db).assertInvariants();
+        db.close();
+    }
+
+    private String account(long credits) {
+        String id = ids.next("acct_");
+        accounts.create(new Account(id, "t", 0, 0, AccountLimits.DEFAULTS, clock.instant()),
+                credits > 0 ? money.grant(id, credits, "test") : null,
+                new ApiKey(ids.next("key_"), id, "p", ids.next("hash_"), Scope.all(), clock.instant(), null, null));
+        return id;
+    }
+
+    private Task task(String accountId, long price) {
+        Instant now = clock.instant();
+        GenerationSpec spec = new GenerationSpec("hailuo-02-pro", Mode.TEXT_TO_VIDEO, "p", 6, "1080P", null, List.of(), null);
+        return new Task(ids.next("task_"), accountId, Door.RIVYA, spec, TaskState.QUEUED, price, 0, null, null, 0, null, null,
+                now, now.plus(Duration.ofHours(1)), now, now, null);
+    }
+
+    @Test
+    void createRefusesWithoutWritingWhenTheBalanceIsShort() {
+        String a = account(56);
+        Task t = task(a, 57);
+        assertThat(tasks.create(t, money.reserve(t), 100, null)).contains(TaskStore.CreateRefusal.INSUFFICIENT_CREDITS);
+        assertThat(tasks.find(t.id())).isEmpty();
+        assertThat(accounts.find(a).orElseThrow().balance()).isEqualTo(56);
+        assertThat(accounts.ledger(a)).hasSize(1);
+    }
+
+    @Test
+    void createRollsTheReservationBackWhenTooManyTasksAreInFlight() {
+        String a = account(1000);
+        Task first = task(a, 57);
+        assertThat(tasks.create(first, money.reserve(first), 1, null)).isEmpty();
+        Task second = task(a, 57);
+        assertThat(tasks.create(second, money.reserve(second), 1, null)).contains(TaskStore.CreateRefusal.TOO_MANY_IN_FLIGHT);
+        assertThat(accounts.find(a).orElseThrow().balance()).isEqualTo(943);
+        assertThat(accounts.find(a).orElseThrow().reserved()).isEqualTo(57);
+    }
+
+    @Test
+    void aSecondCreateUnderTheSameIdempotencyKeyRacesAndWritesNothing() {
+        String a = account(1000);
+        IdempotentRequest key = IdempotentRequest.of(a, "route", "k", new byte[] {1});
+        Instant now = clock.instant();
+        Task first = task(a, 57);
+        tasks.create(first, money.reserve(first), 100,
+                new IdempotencyRecord(key, new StoredResponse(200, "first"), now, now.plusSeconds(60)));
+        Task second = task(a, 57);
+        assertThatThrownBy(() -> tasks.create(second, money.reserve(second), 100,
+                new IdempotencyRecord(key, new StoredResponse(200, "second"), now, now.plusSeconds(60))))
+                .isInstanceOf(IdempotencyRace.class);
+        assertThat(tasks.find(second.id())).isEmpty();
+        assertThat(accounts.find(a).orElseThrow().balance()).isEqualTo(943);
+        assertThat(idempotency.find(key, now).orElseThrow().response().body()).isEqualTo("first");
+    }
+
+    @Test
+    void concurrentSettlementsOfOneTaskHaveExactlyOneWinner() throws Exception {
+        String a = account(1000);
+        Task t = task(a, 57);
+        tasks.create(t, money.reserve(t), 100, null);
+        tasks.advance(t.id(), TaskState.QUEUED, dev.hailuo.core.port.TaskChange.to(TaskState.SUBMITTING, null, clock.instant()));
+        tasks.advance(t.id(), TaskState.SUBMITTING, dev.hailuo.core.port.TaskChange.to(TaskState.PROCESSING, null, clock.instant()));
+        tasks.advance(t.id(), TaskState.PROCESSING, dev.hailuo.core.port.TaskChange.to(TaskState.FINALIZING, null, clock.instant()));
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 16; i++) {
+                boolean succeed = i % 2 == 0;
+                results.add(pool.submit(() -> {
+                    go.await();
+                    Settlement s = succeed
+                            ? new Settlement(TaskState.SUCCEEDED, 57, "results/x.mp4", null, clock.instant())
+                            : new Settlement(TaskState.CANCELED, 0, null, FailureCode.CANCELED.error(), clock.instant());
+                    return tasks.settle(t.id(), TaskState.FINALIZING, s, succeed ? money.capture(t) : money.release(t));
+                }));
+            }
+            go.countDown();
+            long winners = 0;
+            for (Future<Boolean> f : results) {
+                winners += f.get() ? 1 : 0;
+            }
+            assertThat(winners).isEqualTo(1);
+        }
+        long balance = accounts.find(a).orElseThrow().balance();
+        assertThat(balance).isIn(943L, 1000L);
+        assertThat(accounts.find(a).orElseThrow().reserved()).isZero();
+    }
+
+    @Test
+    void leasesKeepTwoClaimersOffOneTaskUntilTheyExpire() {
+        String a = account(10_000);
+        Set<String> created = new HashSet<>();
+        for (int i = 0; i < 10; i++) {
+            Task t = task(a, 57);
+            tasks.create(t, money.reserve(t), 100, null);
+            created.add(t.id());
+        }
+        Instant now = clock.instant().plusSeconds(1);
+        List<Task> first = tasks.claimDue("node-a", now, Duration.ofSeconds(30), 6);
+        List<Task> second = tasks.claimDue("node-b", now, Duration.ofSeconds(30), 6);
+        assertThat(first).hasSize(6);
+        assertThat(second).hasSize(4);
+        Set<String> claimed = new HashSet<>();
+        first.forEach(t -> claimed.add(t.id()));
+        second.forEach(t -> assertThat(claimed.add(t.id())).isTrue());
+        assertThat(claimed).isEqualTo(created);
+        assertThat(tasks.claimDue("node-c", now, Duration.ofSeconds(30), 10)).isEmpty();
+        // After the lease runs out, another node may take the work.
+        assertThat(tasks.claimDue("node-c", now.plusSeconds(31), Duration.ofSeconds(30), 10)).hasSize(10);
+        assertThat(tasks.releaseAllLeases()).isEqualTo(10);
+    }
+
+    @Test
+    void expiredIdempotencyRecordsAreInvisibleSweptAndReusable() {
+        String a = account(0);
+        IdempotentRequest key = IdempotentRequest.of(a, "route", "k", new byte[] {1});
+        Instant then = clock.instant().minus(Duration.ofDays(2));
+        idempotency.save(new IdempotencyRecord(key, new StoredResponse(200, "old"), then, then.plus(Duration.ofDays(1))));
+        Instant now = clock.instant();
+        assertThat(idempotency.find(key, now)).isEmpty();
+        idempotency.save(new IdempotencyRecord(key, new StoredResponse(200, "new"), now, now.plus(Duration.ofDays(1))));
+        assertThat(idempotency.find(key, now).map(r -> r.response().body())).isEqualTo(Optional.of("new"));
+        assertThat(idempotency.deleteExpired(now.plus(Duration.ofDays(2)))).isEqualTo(1);
+        assertThat(idempotency.find(key, now)).isEmpty();
+    }
+}

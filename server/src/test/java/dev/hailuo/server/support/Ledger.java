@@ -1,0 +1,66 @@
+package dev.hailuo.server.support;
+
+import dev.hailuo.server.store.Database;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Reads the money tables directly and checks the invariants of PRODUCT.md section 5. */
+public final class Ledger {
+    private final Database db;
+
+    public Ledger(Database db) {
+        this.db = db;
+    }
+
+    /** balance = sum of available deltas; reserved = sum of reserved deltas = prices of unfinished tasks. */
+    public void assertInvariants() {
+        List<Map<String, Object>> rows = db.read(h -> h.createQuery("""
+                SELECT a.id, a.balance, a.reserved,
+                  (SELECT COALESCE(SUM(available_delta), 0) FROM ledger l WHERE l.account_id = a.id) AS available_sum,
+                  (SELECT COALESCE(SUM(reserved_delta), 0) FROM ledger l WHERE l.account_id = a.id) AS reserved_sum,
+                  (SELECT COALESCE(SUM(price), 0) FROM tasks t WHERE t.account_id = a.id
+                      AND t.state IN ('queued', 'submitting', 'processing', 'finalizing')) AS in_flight
+                FROM accounts a""").mapToMap().list());
+        for (Map<String, Object> row : rows) {
+            long balance = ((Number) row.get("balance")).longValue();
+            long reserved = ((Number) row.get("reserved")).longValue();
+            assertThat(balance).as("balance of %s equals the sum of its ledger", row.get("id"))
+                    .isEqualTo(((Number) row.get("available_sum")).longValue());
+            assertThat(reserved).as("reserved of %s equals the sum of its ledger", row.get("id"))
+                    .isEqualTo(((Number) row.get("reserved_sum")).longValue());
+            assertThat(reserved).as("reserved of %s equals the prices of its unfinished tasks", row.get("id"))
+                    .isEqualTo(((Number) row.get("in_flight")).longValue());
+        }
+        // Every finished task settled exactly once; every task was reserved exactly once.
+        long unsettled = db.read(h -> h.createQuery("""
+                SELECT COUNT(*) FROM tasks t WHERE t.state IN ('succeeded', 'failed', 'canceled')
+                  AND (SELECT COUNT(*) FROM ledger l WHERE l.task_id = t.id AND l.kind IN ('capture', 'release')) <> 1""")
+                .mapTo(Long.class).one());
+        assertThat(unsettled).as("finished tasks without exactly one settlement").isZero();
+        long badReservations = db.read(h -> h.createQuery("""
+                SELECT COUNT(*) FROM tasks t
+                WHERE (SELECT COUNT(*) FROM ledger l WHERE l.task_id = t.id AND l.kind = 'reserve') <> 1""")
+                .mapTo(Long.class).one());
+        assertThat(badReservations).as("tasks without exactly one reservation").isZero();
+    }
+
+    public long balance(String accountId) {
+        return db.read(h -> h.createQuery("SELECT balance FROM accounts WHERE id = :id").bind("id", accountId)
+                .mapTo(Long.class).one());
+    }
+
+    public long taskCount() {
+        return db.read(h -> h.createQuery("SELECT COUNT(*) FROM tasks").mapTo(Long.class).one());
+    }
+
+    public long ledgerCount() {
+        return db.read(h -> h.createQuery("SELECT COUNT(*) FROM ledger").mapTo(Long.class).one());
+    }
+
+    public long idempotencyCount() {
+        return db.read(h -> h.createQuery("SELECT COUNT(*) FROM idempotency").mapTo(Long.class).one());
+    }
+}
