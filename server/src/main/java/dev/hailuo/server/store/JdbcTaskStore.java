@@ -2,6 +2,7 @@ package dev.hailuo.server.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.hailuo.core.catalog.Door;
 import dev.hailuo.core.idempotency.IdempotencyRace;
 import dev.hailuo.core.idempotency.IdempotencyRecord;
@@ -27,11 +28,13 @@ public final class JdbcTaskStore implements TaskStore {
 
     private final Database db;
     private final ObjectMapper json;
+    private final ObjectReader specReader;
     private final RowMapper<Task> taskMapper;
 
     public JdbcTaskStore(Database db, ObjectMapper json) {
         this.db = db;
         this.json = json;
+        this.specReader = json.readerFor(GenerationSpec.class);
         this.taskMapper = (rs, ctx) -> new Task(
                 rs.getString("id"), rs.getString("account_id"), Door.valueOf(rs.getString("door")),
                 readSpec(rs.getString("spec")), TaskState.fromDb(rs.getString("state")),
@@ -63,9 +66,11 @@ public final class JdbcTaskStore implements TaskStore {
                 if (!Ledgers.apply(h, reservation)) {
                     throw new Refused(CreateRefusal.INSUFFICIENT_CREDITS);
                 }
-                long inFlight = h.createQuery("SELECT COUNT(*) FROM tasks WHERE account_id = :account AND state IN " + ACTIVE)
-                        .bind("account", task.accountId()).mapTo(Long.class).one();
-                if (inFlight >= maxInFlight) {
+                int counted = h.createUpdate("""
+                                UPDATE accounts SET active_tasks = active_tasks + 1
+                                WHERE id = :account AND active_tasks < :max""")
+                        .bind("account", task.accountId()).bind("max", maxInFlight).execute();
+                if (counted == 0) {
                     throw new Refused(CreateRefusal.TOO_MANY_IN_FLIGHT);
                 }
                 insert(h, task);
@@ -150,6 +155,9 @@ public final class JdbcTaskStore implements TaskStore {
                 // Cannot happen while the invariants hold; roll the whole settlement back if it does.
                 throw new IllegalStateException("settlement of " + taskId + " would make a credit sum negative");
             }
+            // Only settle() leaves the active states, so this is the one place the count goes down.
+            h.createUpdate("UPDATE accounts SET active_tasks = active_tasks - 1 WHERE id = :account")
+                    .bind("account", entry.accountId()).execute();
             return true;
         });
     }
@@ -228,7 +236,7 @@ public final class JdbcTaskStore implements TaskStore {
 
     private GenerationSpec readSpec(String stored) {
         try {
-            return json.readValue(stored, GenerationSpec.class);
+            return specReader.readValue(stored);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored generation spec is unreadable", e);
         }
