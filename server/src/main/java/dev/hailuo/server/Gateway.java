@@ -12,7 +12,9 @@ import dev.hailuo.core.generation.Generations;
 import dev.hailuo.core.idempotency.Idempotency;
 import dev.hailuo.core.money.Money;
 import dev.hailuo.server.admin.AdminRoutes;
+import dev.hailuo.core.port.BlobStore;
 import dev.hailuo.server.blob.LocalBlobStore;
+import dev.hailuo.server.blob.S3BlobStore;
 import dev.hailuo.server.blob.MediaLinks;
 import dev.hailuo.server.config.GatewayConfig;
 import dev.hailuo.server.dispatch.Dispatcher;
@@ -32,6 +34,8 @@ import dev.hailuo.server.http.RequestIds;
 import dev.hailuo.server.http.Responses;
 import dev.hailuo.server.http.UpstreamCallbacks;
 import dev.hailuo.server.http.rivya.RivyaRoutes;
+import dev.hailuo.server.limits.Buckets;
+import dev.hailuo.server.limits.PostgresBuckets;
 import dev.hailuo.server.media.Mp4Probe;
 import dev.hailuo.server.media.SandboxRenderer;
 import dev.hailuo.server.store.Database;
@@ -87,9 +91,11 @@ public final class Gateway implements AutoCloseable {
     private final SafeFetcher fetcher;
     private final String adminToken;
     private final Services services;
+    private final BlobStore blobs;
 
     private Gateway(Database db, ApiServer http, Dispatcher dispatcher, Sweeper sweeper, ExecutorService renderPool,
-                    SafeFetcher fetcher, String adminToken, Services services) {
+                    SafeFetcher fetcher, String adminToken, Services services, BlobStore blobs) {
+        this.blobs = blobs;
         this.fetcher = fetcher;
         this.db = db;
         this.http = http;
@@ -108,7 +114,7 @@ public final class Gateway implements AutoCloseable {
                            Accounts accounts, Settings settings) {
 
         public static Services open(GatewayConfig config, Clock clock) {
-            Database db = Database.open(config.databaseUrl());
+            Database db = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
             SecureRandom random = new SecureRandom();
             ObjectMapper json = Json.mapper();
             IdGenerator ids = new IdGenerator(clock, random);
@@ -141,13 +147,22 @@ public final class Gateway implements AutoCloseable {
         if (config.embedded()) {
             firstStart.demoAccount();
             // One process owns an embedded database: whatever a previous process held is free.
+            // (Nodes sharing PostgreSQL never do this: a starting node takes only leases that ran out.)
             int released = s.taskStore().releaseAllLeases();
             if (released > 0) {
                 log.info("released {} task leases left by the previous run", released);
             }
         }
 
-        LocalBlobStore blobs = new LocalBlobStore(config.dataDir().resolve("media"));
+        BlobStore blobs = config.s3() != null
+                ? S3BlobStore.open(config.s3(), config.dataDir().resolve("tmp"))
+                : new LocalBlobStore(config.dataDir().resolve("media"));
+        if (config.s3() == null && !config.embedded()) {
+            log.warn("media are stored on this node's disk ({}); with more than one node set HAILUO_S3_BUCKET so every node "
+                    + "can serve every file", config.dataDir().resolve("media"));
+        }
+        // Shared by the nodes over PostgreSQL; one node keeps them in memory.
+        Buckets buckets = config.embedded() ? Buckets.inMemory() : new PostgresBuckets(s.db().dataSource());
         byte[] mediaSecret = secret(s, "media_signing_key");
 
         ExecutorService renderPool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()),
@@ -160,7 +175,7 @@ public final class Gateway implements AutoCloseable {
         MediaLinks links = new MediaLinks(mediaSecret, s.clock(), config.mediaUrlTtl(), baseUrl::get);
         // Reference images go upstream as our URLs only when the gateway is reachable from outside.
         ImageInputs imageInputs = new ImageInputs(blobs, Optional.ofNullable(config.publicBaseUrl()).map(u -> links));
-        Upstreams upstreams = UpstreamSetup.build(providers, sandbox, new UpstreamFactory(s.clock(), providers.breakerOpen()),
+        Upstreams upstreams = UpstreamSetup.build(providers, sandbox, new UpstreamFactory(s.clock(), providers.breakerOpen(), buckets),
                 new UpstreamHttp(s.json(), UpstreamHttp.REQUEST_TIMEOUT), imageInputs, s.catalog(), s.clock(),
                 // Push callbacks need a URL MiniMax can reach; without one, polling alone drives its tasks.
                 Optional.ofNullable(config.publicBaseUrl()).map(u -> URI.create(u + UpstreamCallbacks.MINIMAX_PATH)));
@@ -169,7 +184,12 @@ public final class Gateway implements AutoCloseable {
         TaskRunner runner = new TaskRunner(s.taskStore(), upstreams, results, s.money(), PollSchedule.DEFAULT, s.clock(), metrics,
                 pickOrder);
         Dispatcher dispatcher = new Dispatcher(s.taskStore(), runner, pickOrder, UpstreamFactory.inFlightSync(upstreams, s.taskStore()),
-                s.clock(), s.ids().next("node_"), config.workers());
+                s.clock(), s.ids().next("node_"), config.workers(), config.lease());
+        for (var upstream : upstreams.all()) {
+            io.micrometer.core.instrument.Gauge.builder("hailuo_provider_in_flight", upstream, u -> u.inFlight())
+                    .description("Tasks submitting to, processing at or finalizing from this provider (all nodes)")
+                    .tag("provider", upstream.name()).register(metrics);
+        }
 
         Idempotency idempotency = new Idempotency(s.idempotencyStore(), s.clock());
         FileLinks fileLinks = new FileLinks(links, baseUrl::get);
@@ -185,7 +205,7 @@ public final class Gateway implements AutoCloseable {
 
         Responses responses = new Responses(s.json());
         Bodies bodies = new Bodies(s.json(), config.maxBodyBytes());
-        Guard guard = new Guard(s.accounts(), new RateLimiter());
+        Guard guard = new Guard(s.accounts(), new RateLimiter(buckets));
         ApiServer http;
         try {
             MediaRoutes media = new MediaRoutes(blobs, links);
@@ -207,17 +227,20 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             renderPool.shutdownNow();
             fetcher.close();
+            if (blobs instanceof S3BlobStore s3) {
+                s3.close();
+            }
             throw e;
         }
         if (config.dispatchEnabled()) {
             dispatcher.start();
         }
-        Sweeper sweeper = new Sweeper(s.idempotencyStore(), s.fileStore(), s.taskStore(), blobs, config.resultRetention(),
+        Sweeper sweeper = new Sweeper(s.idempotencyStore(), s.fileStore(), s.taskStore(), blobs, buckets, config.resultRetention(),
                 s.clock());
         sweeper.start();
-        log.info("gateway listening on port {} (data dir {}, database {})", http.port(), config.dataDir(),
-                config.embedded() ? "SQLite" : "PostgreSQL");
-        return new Gateway(s.db(), http, dispatcher, sweeper, renderPool, fetcher, adminToken, s);
+        log.info("gateway listening on port {} (data dir {}, database {}, media {})", http.port(), config.dataDir(),
+                config.embedded() ? "SQLite" : "PostgreSQL", config.s3() == null ? "on local disk" : "in S3 bucket " + config.s3().bucket());
+        return new Gateway(s.db(), http, dispatcher, sweeper, renderPool, fetcher, adminToken, s, blobs);
     }
 
     /** A 32-byte key kept in the settings table, made on first use: every node and restart signs alike. */
@@ -256,6 +279,13 @@ public final class Gateway implements AutoCloseable {
         dispatcher.close();
         renderPool.shutdownNow();
         fetcher.close();
+        if (blobs instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.warn("closing the blob store failed", e);
+            }
+        }
         db.close();
     }
 }

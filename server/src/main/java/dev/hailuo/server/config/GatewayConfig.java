@@ -25,7 +25,11 @@ public record GatewayConfig(
         boolean dispatchEnabled,
         Duration uploadRetention,
         Duration resultRetention,
-        boolean allowPrivateNetwork) {
+        boolean allowPrivateNetwork,
+        String databaseUser,
+        String databasePassword,
+        Duration lease,
+        S3 s3) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_DATA_DIR = "./data";
@@ -36,6 +40,18 @@ public record GatewayConfig(
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_UPLOAD_RETENTION = Duration.ofDays(3);
     public static final Duration DEFAULT_RESULT_RETENTION = Duration.ofDays(14);
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    public static final String DEFAULT_S3_REGION = "us-east-1";
+
+    /**
+     * Where media go when several nodes share them: an S3 bucket (AWS, or any S3-compatible store
+     * at {@code endpoint}). Credentials come from the usual AWS variables, never from here.
+     *
+     * @param endpoint null for AWS itself
+     * @param prefix   prepended to every key ("" for none), so one bucket can serve several gateways
+     */
+    public record S3(URI endpoint, String bucket, String region, String prefix, boolean pathStyle) {
+    }
 
     /** How big the sandbox renders: a fast preview, or the model's real output size. */
     public enum SandboxSize { PREVIEW, NATIVE }
@@ -77,8 +93,55 @@ public record GatewayConfig(
         Duration results = Duration.ofHours(intVar(env, "HAILUO_RESULT_RETENTION_HOURS",
                 (int) DEFAULT_RESULT_RETENTION.toHours(), 1, 24 * 365 * 10));
         boolean privateNetwork = boolVar(env, "HAILUO_ALLOW_PRIVATE_NETWORK", false);
+        Duration lease = Duration.ofSeconds(intVar(env, "HAILUO_LEASE_SECONDS", (int) DEFAULT_LEASE.toSeconds(), 3, 3600));
         return new GatewayConfig(port, dataDir, databaseUrl, adminToken, publicBaseUrl, sandboxSize, latency, workers,
-                deadline, mediaTtl, maxBody, dispatch, uploads, results, privateNetwork);
+                deadline, mediaTtl, maxBody, dispatch, uploads, results, privateNetwork, blankToNull(env.get("HAILUO_DATABASE_USER")),
+                blankToNull(env.get("HAILUO_DATABASE_PASSWORD")), lease, s3(env));
+    }
+
+    private static S3 s3(Map<String, String> env) {
+        String bucket = blankToNull(env.get("HAILUO_S3_BUCKET"));
+        String endpoint = blankToNull(env.get("HAILUO_S3_ENDPOINT"));
+        if (bucket == null) {
+            for (String name : new String[] {"HAILUO_S3_ENDPOINT", "HAILUO_S3_REGION", "HAILUO_S3_PREFIX", "HAILUO_S3_PATH_STYLE"}) {
+                if (blankToNull(env.get(name)) != null) {
+                    throw new ConfigException(name + " is set but HAILUO_S3_BUCKET is not: set the bucket to store media in S3");
+                }
+            }
+            return null;
+        }
+        URI endpointUri = null;
+        if (endpoint != null) {
+            try {
+                endpointUri = new URI(endpoint);
+            } catch (java.net.URISyntaxException e) {
+                throw new ConfigException("HAILUO_S3_ENDPOINT is not a URL: \"" + endpoint + "\" (" + e.getReason() + ")");
+            }
+            if (!("http".equals(endpointUri.getScheme()) || "https".equals(endpointUri.getScheme())) || endpointUri.getHost() == null) {
+                throw new ConfigException("HAILUO_S3_ENDPOINT must be an http(s) URL with a host, got \"" + endpoint + "\"");
+            }
+        }
+        String prefix = env.getOrDefault("HAILUO_S3_PREFIX", "").trim();
+        if (!prefix.isEmpty() && !prefix.matches("[A-Za-z0-9_\\-]+(/[A-Za-z0-9_\\-]+)*/?")) {
+            throw new ConfigException("HAILUO_S3_PREFIX must be letters, digits, '-', '_' and '/', got \"" + prefix + "\"");
+        }
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            prefix = prefix + "/";
+        }
+        // S3-compatible stores (MinIO, s3proxy, Ceph) mostly want path-style addressing; AWS wants virtual hosts.
+        boolean pathStyle = boolVar(env, "HAILUO_S3_PATH_STYLE", endpointUri != null);
+        return new S3(endpointUri, bucket, env.getOrDefault("HAILUO_S3_REGION", DEFAULT_S3_REGION).trim(), prefix, pathStyle);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /** Never prints the admin token or the database password (they are in the record, not in logs). */
+    @Override
+    public String toString() {
+        return "GatewayConfig[port=" + port + ", dataDir=" + dataDir + ", database=" + (embedded() ? "SQLite" : "PostgreSQL")
+                + ", s3=" + (s3 == null ? "off" : s3.bucket()) + ", workers=" + workers + ", lease=" + lease + "]";
     }
 
     public boolean embedded() {

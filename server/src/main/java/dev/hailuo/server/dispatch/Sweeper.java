@@ -5,6 +5,7 @@ import dev.hailuo.core.port.BlobStore;
 import dev.hailuo.core.port.FileStore;
 import dev.hailuo.core.port.IdempotencyStore;
 import dev.hailuo.core.port.TaskStore;
+import dev.hailuo.server.limits.Buckets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Deletes what has outlived its retention: uploads (3 days by default), results (14 days) and
  * idempotency records (24 h). The row goes first, then the blob, so a link never serves a file
- * whose retention ended. Safe to run on every node: each deletion is idempotent.
+ * whose retention ended. Also drops rate-limit buckets nobody used since they refilled.
+ *
+ * <p>Safe to run on every node at once: each deletion is idempotent (a second node deleting the
+ * same row or blob finds nothing), and on PostgreSQL the result sweep skips rows another node is
+ * sweeping ({@code FOR UPDATE SKIP LOCKED}) rather than waiting for them.
  */
 public final class Sweeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
@@ -31,13 +36,15 @@ public final class Sweeper implements AutoCloseable {
     private final FileStore files;
     private final TaskStore tasks;
     private final BlobStore blobs;
+    private final Buckets buckets;
     private final Duration resultRetention;
     private final Clock clock;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sweeper").daemon(true).factory());
 
-    public Sweeper(IdempotencyStore idempotency, FileStore files, TaskStore tasks, BlobStore blobs, Duration resultRetention,
-                   Clock clock) {
+    public Sweeper(IdempotencyStore idempotency, FileStore files, TaskStore tasks, BlobStore blobs, Buckets buckets,
+                   Duration resultRetention, Clock clock) {
+        this.buckets = buckets;
         this.idempotency = idempotency;
         this.files = files;
         this.tasks = tasks;
@@ -77,8 +84,9 @@ public final class Sweeper implements AutoCloseable {
                 removed++;
             }
         }
+        removed += buckets.removeIdle();
         if (removed > 0) {
-            log.info("swept {} expired records, uploads and results", removed);
+            log.info("swept {} expired records, uploads, results and idle rate buckets", removed);
         }
         return removed;
     }

@@ -27,9 +27,16 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * The built-in engine: renders a real MP4 on this machine and answers submit and poll like a
- * remote provider would, so the dispatcher drives it exactly as it drives MiniMax. Jobs live
- * in memory; after a restart a poll finds either the finished file on disk (done) or nothing
- * (lost, and the dispatcher submits again: rendering is deterministic, so nothing changes).
+ * remote provider would, so the dispatcher drives it exactly as it drives MiniMax. Jobs live in
+ * memory; finished renders go to the blob store ({@code sandbox/<upstream id>.mp4}), which nodes
+ * share when they share S3.
+ *
+ * <p>A poll for a job this process does not hold (another node submitted it, or this process
+ * restarted since) finds the finished render in the blob store (done), or else waits: the job's
+ * latency plus {@link #ADOPT_AFTER}, in case another node is still rendering it; then this
+ * process renders it itself. Rendering is deterministic and keyed by the task, so a job taken
+ * over from a dead node (or rendered twice) gives the same video: nothing is ever lost, and no
+ * task is submitted twice for it.
  */
 public final class SandboxProvider implements Provider {
     public static final String NAME = "sandbox";
@@ -42,14 +49,23 @@ public final class SandboxProvider implements Provider {
     private final SandboxSize size;
     private final Clock clock;
     private final ExecutorService renderPool;
-    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    /** How long past its latency a job nobody here holds is left to the node that may be rendering it. */
+    public static final Duration ADOPT_AFTER = Duration.ofSeconds(5);
+    /** Jobs finished (or waited for) longer ago than this are dropped from memory: another node settled them. */
+    static final Duration FORGET_AFTER = Duration.ofHours(1);
 
-    private record Job(Instant readyAt, boolean failAtEnd, CompletableFuture<Path> render) {
+    private final BlobStore blobs;
+    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
+    /** Jobs polled here without being held here: when this process first saw each of them. */
+    private final Map<String, Instant> unheld = new ConcurrentHashMap<>();
+
+    private record Job(Instant readyAt, boolean failAtEnd, CompletableFuture<Void> render) {
     }
 
     public SandboxProvider(SandboxRenderer renderer, BlobStore blobs, Path workDir, Duration latency, SandboxSize size,
                            Clock clock, ExecutorService renderPool) {
         this.renderer = renderer;
+        this.blobs = blobs;
         this.frames = new ReferenceFrames(blobs);
         this.workDir = workDir;
         this.latency = latency;
@@ -90,15 +106,8 @@ public final class SandboxProvider implements Provider {
     public PollResult poll(ProviderJob job) {
         String upstreamId = job.upstreamId();
         Job running = jobs.get(upstreamId);
-        Path file = output(upstreamId);
         if (running == null) {
-            // Restarted since submission: a finished render is still on disk, anything else is gone.
-            boolean failAtEnd = SandboxDirectives.parse(job.spec().prompt()).fail();
-            if (failAtEnd) {
-                return new PollResult.Failed(FailureCode.GENERATION_FAILED, "The sandbox failed the generation ([sandbox:fail] directive).");
-            }
-            return Files.exists(file) ? new PollResult.Done(() -> Files.newInputStream(file))
-                    : new PollResult.Lost("the sandbox restarted before the render finished");
+            return pollUnheld(job);
         }
         if (clock.instant().isBefore(running.readyAt()) || !running.render().isDone()) {
             return new PollResult.Pending();
@@ -110,7 +119,52 @@ public final class SandboxProvider implements Provider {
             jobs.remove(upstreamId);
             return new PollResult.Failed(FailureCode.GENERATION_FAILED, "The sandbox could not render the video.");
         }
-        return new PollResult.Done(() -> Files.newInputStream(file));
+        return done(upstreamId);
+    }
+
+    /** A job submitted by another node, or by this process before a restart. */
+    private PollResult pollUnheld(ProviderJob job) {
+        String upstreamId = job.upstreamId();
+        SandboxDirectives directives = SandboxDirectives.parse(job.spec().prompt());
+        if (directives.fail()) {
+            return new PollResult.Failed(FailureCode.GENERATION_FAILED, "The sandbox failed the generation ([sandbox:fail] directive).");
+        }
+        if (exists(upstreamId)) {
+            unheld.remove(upstreamId);
+            return done(upstreamId);
+        }
+        Instant now = clock.instant();
+        forgetOld(now);
+        Instant firstSeen = unheld.computeIfAbsent(upstreamId, id -> now);
+        if (now.isBefore(firstSeen.plus(directives.latency().orElse(latency)).plus(ADOPT_AFTER))) {
+            return new PollResult.Pending(); // perhaps another node is still rendering it
+        }
+        // Nobody finished it in time: its node died, or this process restarted. Render it here.
+        unheld.remove(upstreamId);
+        jobs.computeIfAbsent(upstreamId, id -> new Job(now, false,
+                CompletableFuture.runAsync(() -> render(id, job.spec()), renderPool)));
+        return new PollResult.Pending();
+    }
+
+    private PollResult done(String upstreamId) {
+        String key = key(upstreamId);
+        return new PollResult.Done(() -> blobs.get(key)
+                .orElseThrow(() -> new java.io.FileNotFoundException("sandbox render " + key + " is gone"))
+                .open(0));
+    }
+
+    private boolean exists(String upstreamId) {
+        try {
+            return blobs.get(key(upstreamId)).isPresent();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void forgetOld(Instant now) {
+        Instant horizon = now.minus(FORGET_AFTER);
+        unheld.values().removeIf(seen -> seen.isBefore(horizon));
+        jobs.values().removeIf(j -> j.render().isDone() && j.readyAt().isBefore(horizon));
     }
 
     @Override
@@ -124,11 +178,12 @@ public final class SandboxProvider implements Provider {
             return;
         }
         Job removed = jobs.remove(job.upstreamId());
+        unheld.remove(job.upstreamId());
         if (removed != null) {
             removed.render().cancel(false);
         }
         try {
-            Files.deleteIfExists(output(job.upstreamId()));
+            blobs.delete(key(job.upstreamId()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -136,14 +191,20 @@ public final class SandboxProvider implements Provider {
 
     private Job start(String upstreamId, GenerationSpec spec, SandboxDirectives directives) {
         Instant readyAt = clock.instant().plus(directives.latency().orElse(latency));
-        CompletableFuture<Path> render = directives.fail()
+        CompletableFuture<Void> render = directives.fail()
                 ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.supplyAsync(() -> render(upstreamId, spec), renderPool);
+                : CompletableFuture.runAsync(() -> render(upstreamId, spec), renderPool);
         return new Job(readyAt, directives.fail(), render);
     }
 
-    private Path render(String upstreamId, GenerationSpec spec) {
-        Path target = output(upstreamId);
+    /** Renders into a local file, then stores it where every node can fetch it. */
+    private void render(String upstreamId, GenerationSpec spec) {
+        Path target;
+        try {
+            target = Files.createTempFile(workDir, upstreamId, ".mp4");
+        } catch (IOException e) {
+            throw new UncheckedIOException("sandbox render of " + upstreamId + " failed", e);
+        }
         try {
             List<String> images = spec.referenceImages();
             BufferedImage first = images.isEmpty() ? null : frames.load(images.get(0));
@@ -155,13 +216,21 @@ public final class SandboxProvider implements Provider {
                     + "|" + images).hashCode();
             renderer.render(new RenderSpec(out.width(), out.height(), FPS, spec.durationSeconds(), spec.prompt(), seed,
                     first, last), target);
+            try (var in = Files.newInputStream(target)) {
+                blobs.put(key(upstreamId), in);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("sandbox render of " + upstreamId + " failed", e);
+        } finally {
+            try {
+                Files.deleteIfExists(target);
+            } catch (IOException e) {
+                // a leftover temporary file in the sandbox directory; nothing else depends on it
+            }
         }
-        return target;
     }
 
-    private Path output(String upstreamId) {
-        return workDir.resolve(upstreamId + ".mp4");
+    static String key(String upstreamId) {
+        return "sandbox/" + upstreamId + ".mp4";
     }
 }

@@ -1,0 +1,22 @@
+package dev.hailuo.server.limits;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Bucket4j's lock-free local buckets, one per key, for an embedded (single-node) gateway. */
+final class MemoryBuckets implements Buckets {
+    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    @Override
+    public Bucket bucket(String key, Bandwidth limit) {
+        return buckets.computeIfAbsent(key, k -> Bucket.builder().addLimit(limit).build());
+    }
+
+    @Override
+    public int removeIdle() {
+        return 0; // one small object per API key and provider: not worth a sweep
+    }
+}
