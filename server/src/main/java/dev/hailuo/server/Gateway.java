@@ -114,7 +114,8 @@ public final class Gateway implements AutoCloseable {
                            Accounts accounts, Settings settings) {
 
         public static Services open(GatewayConfig config, Clock clock) {
-            Database db = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+            Database db = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
+                    config.databasePoolSize());
             SecureRandom random = new SecureRandom();
             ObjectMapper json = Json.mapper();
             IdGenerator ids = new IdGenerator(clock, random);

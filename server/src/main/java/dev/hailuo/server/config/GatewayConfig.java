@@ -29,7 +29,8 @@ public record GatewayConfig(
         String databaseUser,
         String databasePassword,
         Duration lease,
-        S3 s3) {
+        S3 s3,
+        int databasePoolSize) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_DATA_DIR = "./data";
@@ -41,6 +42,8 @@ public record GatewayConfig(
     public static final Duration DEFAULT_UPLOAD_RETENTION = Duration.ofDays(3);
     public static final Duration DEFAULT_RESULT_RETENTION = Duration.ofDays(14);
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    /** Connections per node to PostgreSQL (SQLite's pool is fixed). */
+    public static final int DEFAULT_DATABASE_POOL_SIZE = dev.hailuo.server.store.Database.POSTGRES_POOL_SIZE;
     public static final String DEFAULT_S3_REGION = "us-east-1";
 
     /**
@@ -96,7 +99,8 @@ public record GatewayConfig(
         Duration lease = Duration.ofSeconds(intVar(env, "HAILUO_LEASE_SECONDS", (int) DEFAULT_LEASE.toSeconds(), 3, 3600));
         return new GatewayConfig(port, dataDir, databaseUrl, adminToken, publicBaseUrl, sandboxSize, latency, workers,
                 deadline, mediaTtl, maxBody, dispatch, uploads, results, privateNetwork, blankToNull(env.get("HAILUO_DATABASE_USER")),
-                blankToNull(env.get("HAILUO_DATABASE_PASSWORD")), lease, s3(env));
+                blankToNull(env.get("HAILUO_DATABASE_PASSWORD")), lease, s3(env),
+                intVar(env, "HAILUO_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE, 2, 500));
     }
 
     private static S3 s3(Map<String, String> env) {

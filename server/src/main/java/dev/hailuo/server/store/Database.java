@@ -23,8 +23,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock; other processes (the CLI) are covered by {@code busy_timeout} and IMMEDIATE
  * transactions, which take the write lock at BEGIN so two writers never deadlock on upgrade.
  * PostgreSQL needs none of this: several nodes share it, rows are locked where two may meet
- * (claims use {@code FOR UPDATE SKIP LOCKED}), and each node has a pool of
- * {@value #POSTGRES_POOL_SIZE} connections.
+ * (claims use {@code FOR UPDATE SKIP LOCKED}), and each node has its own pool
+ * ({@value #POSTGRES_POOL_SIZE} connections unless {@code HAILUO_DATABASE_POOL_SIZE} says otherwise).
  */
 public final class Database implements AutoCloseable {
     public static final int SQLITE_POOL_SIZE = 8;
@@ -43,11 +43,14 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(String url) {
-        return open(url, null, null);
+        return open(url, null, null, POSTGRES_POOL_SIZE);
     }
 
-    /** {@code user} and {@code password} may be null (then the URL or the driver's defaults decide). */
-    public static Database open(String url, String user, String password) {
+    /**
+     * {@code user} and {@code password} may be null (then the URL or the driver's defaults decide);
+     * {@code postgresPoolSize} is ignored for SQLite.
+     */
+    public static Database open(String url, String user, String password, int postgresPoolSize) {
         boolean sqlite = url.startsWith("jdbc:sqlite:");
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
@@ -69,7 +72,7 @@ public final class Database implements AutoCloseable {
             config.addDataSourceProperty("foreign_keys", "true");
             config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
         } else {
-            config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
+            config.setMaximumPoolSize(postgresPoolSize);
         }
         HikariDataSource dataSource = new HikariDataSource(config);
         try {

@@ -12,7 +12,9 @@ import dev.hailuo.server.media.RenderSpec;
 import dev.hailuo.server.media.SandboxRenderer;
 
 import java.awt.image.BufferedImage;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,47 +22,36 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 
 /**
  * The built-in engine: renders a real MP4 on this machine and answers submit and poll like a
- * remote provider would, so the dispatcher drives it exactly as it drives MiniMax. Jobs live in
- * memory; finished renders go to the blob store ({@code sandbox/<upstream id>.mp4}), which nodes
- * share when they share S3.
+ * remote provider would, so the dispatcher drives it exactly as it drives MiniMax.
  *
- * <p>A poll for a job this process does not hold (another node submitted it, or this process
- * restarted since) finds the finished render in the blob store (done), or else waits: the job's
- * latency plus {@link #ADOPT_AFTER}, in case another node is still rendering it; then this
- * process renders it itself. Rendering is deterministic and keyed by the task, so a job taken
- * over from a dead node (or rendered twice) gives the same video: nothing is ever lost, and no
- * task is submitted twice for it.
+ * <p>It keeps no state of its own, so any node can answer for any job: a submission renders
+ * the video (on the render pool) and stores it in the blob store ({@code sandbox/<upstream
+ * id>.mp4}, shared by the nodes when they share S3) before it answers; the upstream id carries
+ * the moment the job is ready (submission plus the latency). A poll on any node, or after a
+ * restart, answers pending until then, and done once the file is there. A crash during a
+ * submission leaves the task submitting, and it is submitted again: rendering is deterministic
+ * and keyed by the task, so the second render is the same video.
  */
 public final class SandboxProvider implements Provider {
     public static final String NAME = "sandbox";
     public static final int FPS = 25;
+    private static final String PREFIX = "sbx_";
 
     private final SandboxRenderer renderer;
+    private final BlobStore blobs;
     private final ReferenceFrames frames;
     private final Path workDir;
     private final Duration latency;
     private final SandboxSize size;
     private final Clock clock;
     private final ExecutorService renderPool;
-    /** How long past its latency a job nobody here holds is left to the node that may be rendering it. */
-    public static final Duration ADOPT_AFTER = Duration.ofSeconds(5);
-    /** Jobs finished (or waited for) longer ago than this are dropped from memory: another node settled them. */
-    static final Duration FORGET_AFTER = Duration.ofHours(1);
-
-    private final BlobStore blobs;
-    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-    /** Jobs polled here without being held here: when this process first saw each of them. */
-    private final Map<String, Instant> unheld = new ConcurrentHashMap<>();
-
-    private record Job(Instant readyAt, boolean failAtEnd, CompletableFuture<Void> render) {
-    }
 
     public SandboxProvider(SandboxRenderer renderer, BlobStore blobs, Path workDir, Duration latency, SandboxSize size,
                            Clock clock, ExecutorService renderPool) {
@@ -97,74 +88,42 @@ public final class SandboxProvider implements Provider {
             return new SubmitResult.Rejected(FailureCode.CONTENT_REJECTED,
                     "The sandbox rejected the prompt ([sandbox:reject] directive).");
         }
-        String upstreamId = "sbx_" + job.taskId();
-        jobs.computeIfAbsent(upstreamId, id -> start(id, job.spec(), directives));
+        Instant readyAt = clock.instant().plus(directives.latency().orElse(latency));
+        String upstreamId = PREFIX + job.taskId() + "_" + readyAt.toEpochMilli();
+        if (!directives.fail()) { // a job that will fail needs no video
+            try {
+                CompletableFuture.runAsync(() -> render(job.taskId(), job.spec()), renderPool).join();
+            } catch (CompletionException | CancellationException e) {
+                if (e.getCause() instanceof UncheckedIOException io) {
+                    // The blob store (S3, disk) failed, not the render: try again later.
+                    return new SubmitResult.Retry("the sandbox could not store its render: " + io.getMessage(), Duration.ofSeconds(1));
+                }
+                return new SubmitResult.Rejected(FailureCode.GENERATION_FAILED, "The sandbox could not render the video.");
+            }
+        }
         return new SubmitResult.Accepted(upstreamId);
     }
 
     @Override
     public PollResult poll(ProviderJob job) {
-        String upstreamId = job.upstreamId();
-        Job running = jobs.get(upstreamId);
-        if (running == null) {
-            return pollUnheld(job);
-        }
-        if (clock.instant().isBefore(running.readyAt()) || !running.render().isDone()) {
+        if (clock.instant().isBefore(readyAt(job.upstreamId()))) {
             return new PollResult.Pending();
         }
-        if (running.failAtEnd()) {
+        if (SandboxDirectives.parse(job.spec().prompt()).fail()) {
             return new PollResult.Failed(FailureCode.GENERATION_FAILED, "The sandbox failed the generation ([sandbox:fail] directive).");
         }
-        if (running.render().isCompletedExceptionally()) {
-            jobs.remove(upstreamId);
-            return new PollResult.Failed(FailureCode.GENERATION_FAILED, "The sandbox could not render the video.");
-        }
-        return done(upstreamId);
-    }
-
-    /** A job submitted by another node, or by this process before a restart. */
-    private PollResult pollUnheld(ProviderJob job) {
-        String upstreamId = job.upstreamId();
-        SandboxDirectives directives = SandboxDirectives.parse(job.spec().prompt());
-        if (directives.fail()) {
-            return new PollResult.Failed(FailureCode.GENERATION_FAILED, "The sandbox failed the generation ([sandbox:fail] directive).");
-        }
-        if (exists(upstreamId)) {
-            unheld.remove(upstreamId);
-            return done(upstreamId);
-        }
-        Instant now = clock.instant();
-        forgetOld(now);
-        Instant firstSeen = unheld.computeIfAbsent(upstreamId, id -> now);
-        if (now.isBefore(firstSeen.plus(directives.latency().orElse(latency)).plus(ADOPT_AFTER))) {
-            return new PollResult.Pending(); // perhaps another node is still rendering it
-        }
-        // Nobody finished it in time: its node died, or this process restarted. Render it here.
-        unheld.remove(upstreamId);
-        jobs.computeIfAbsent(upstreamId, id -> new Job(now, false,
-                CompletableFuture.runAsync(() -> render(id, job.spec()), renderPool)));
-        return new PollResult.Pending();
-    }
-
-    private PollResult done(String upstreamId) {
-        String key = key(upstreamId);
-        return new PollResult.Done(() -> blobs.get(key)
-                .orElseThrow(() -> new java.io.FileNotFoundException("sandbox render " + key + " is gone"))
-                .open(0));
-    }
-
-    private boolean exists(String upstreamId) {
+        String key = key(job.taskId());
         try {
-            return blobs.get(key(upstreamId)).isPresent();
+            if (blobs.get(key).isEmpty()) {
+                // Only if the file vanished (or this node cannot see another node's disk): render it again.
+                return new PollResult.Lost("the sandbox's render of " + job.taskId() + " is gone");
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return new PollResult.Retry("the sandbox's render cannot be read now: " + e.getMessage());
         }
-    }
-
-    private void forgetOld(Instant now) {
-        Instant horizon = now.minus(FORGET_AFTER);
-        unheld.values().removeIf(seen -> seen.isBefore(horizon));
-        jobs.values().removeIf(j -> j.render().isDone() && j.readyAt().isBefore(horizon));
+        return new PollResult.Done(() -> blobs.get(key)
+                .orElseThrow(() -> new FileNotFoundException("sandbox render " + key + " is gone"))
+                .open(0));
     }
 
     @Override
@@ -174,36 +133,33 @@ public final class SandboxProvider implements Provider {
 
     @Override
     public void forget(ProviderJob job) {
-        if (job.upstreamId() == null) {
-            return;
-        }
-        Job removed = jobs.remove(job.upstreamId());
-        unheld.remove(job.upstreamId());
-        if (removed != null) {
-            removed.render().cancel(false);
-        }
         try {
-            blobs.delete(key(job.upstreamId()));
+            blobs.delete(key(job.taskId()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private Job start(String upstreamId, GenerationSpec spec, SandboxDirectives directives) {
-        Instant readyAt = clock.instant().plus(directives.latency().orElse(latency));
-        CompletableFuture<Void> render = directives.fail()
-                ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.runAsync(() -> render(upstreamId, spec), renderPool);
-        return new Job(readyAt, directives.fail(), render);
+    /** When the job with this upstream id is ready; ids from before the ready time was part of them are ready now. */
+    private static Instant readyAt(String upstreamId) {
+        int mark = upstreamId == null ? -1 : upstreamId.lastIndexOf('_');
+        if (mark < 0 || !upstreamId.startsWith(PREFIX)) {
+            return Instant.EPOCH;
+        }
+        try {
+            return Instant.ofEpochMilli(Long.parseLong(upstreamId.substring(mark + 1)));
+        } catch (NumberFormatException e) {
+            return Instant.EPOCH;
+        }
     }
 
     /** Renders into a local file, then stores it where every node can fetch it. */
-    private void render(String upstreamId, GenerationSpec spec) {
+    private void render(String taskId, GenerationSpec spec) {
         Path target;
         try {
-            target = Files.createTempFile(workDir, upstreamId, ".mp4");
+            target = Files.createTempFile(workDir, taskId, ".mp4");
         } catch (IOException e) {
-            throw new UncheckedIOException("sandbox render of " + upstreamId + " failed", e);
+            throw new UncheckedIOException("sandbox render of " + taskId + " failed", e);
         }
         try {
             List<String> images = spec.referenceImages();
@@ -216,11 +172,11 @@ public final class SandboxProvider implements Provider {
                     + "|" + images).hashCode();
             renderer.render(new RenderSpec(out.width(), out.height(), FPS, spec.durationSeconds(), spec.prompt(), seed,
                     first, last), target);
-            try (var in = Files.newInputStream(target)) {
-                blobs.put(key(upstreamId), in);
+            try (InputStream in = Files.newInputStream(target)) {
+                blobs.put(key(taskId), in);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("sandbox render of " + upstreamId + " failed", e);
+            throw new UncheckedIOException("sandbox render of " + taskId + " failed", e);
         } finally {
             try {
                 Files.deleteIfExists(target);
@@ -230,7 +186,7 @@ public final class SandboxProvider implements Provider {
         }
     }
 
-    static String key(String upstreamId) {
-        return "sandbox/" + upstreamId + ".mp4";
+    static String key(String taskId) {
+        return "sandbox/" + taskId + ".mp4";
     }
 }
