@@ -236,7 +236,7 @@ public final class Gateway implements AutoCloseable {
         if (config.dispatchEnabled()) {
             dispatcher.start();
         }
-        Sweeper sweeper = new Sweeper(s.idempotencyStore(), s.fileStore(), s.taskStore(), blobs, buckets, config.resultRetention(),
+        Sweeper sweeper = new Sweeper(s.idempotencyStore(), s.fileStore(), s.taskStore(), blobs, config.resultRetention(),
                 s.clock());
         sweeper.start();
         log.info("gateway listening on port {} (data dir {}, database {}, media {})", http.port(), config.dataDir(),

@@ -5,7 +5,6 @@ import dev.hailuo.core.port.BlobStore;
 import dev.hailuo.core.port.FileStore;
 import dev.hailuo.core.port.IdempotencyStore;
 import dev.hailuo.core.port.TaskStore;
-import dev.hailuo.server.limits.Buckets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Deletes what has outlived its retention: uploads (3 days by default), results (14 days) and
  * idempotency records (24 h). The row goes first, then the blob, so a link never serves a file
- * whose retention ended. Also drops rate-limit buckets nobody used since they refilled.
+ * whose retention ended.
  *
  * <p>Safe to run on every node at once: each deletion is idempotent (a second node deleting the
  * same row or blob finds nothing), and on PostgreSQL the result sweep skips rows another node is
@@ -36,15 +35,13 @@ public final class Sweeper implements AutoCloseable {
     private final FileStore files;
     private final TaskStore tasks;
     private final BlobStore blobs;
-    private final Buckets buckets;
     private final Duration resultRetention;
     private final Clock clock;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("sweeper").daemon(true).factory());
 
-    public Sweeper(IdempotencyStore idempotency, FileStore files, TaskStore tasks, BlobStore blobs, Buckets buckets,
-                   Duration resultRetention, Clock clock) {
-        this.buckets = buckets;
+    public Sweeper(IdempotencyStore idempotency, FileStore files, TaskStore tasks, BlobStore blobs, Duration resultRetention,
+                   Clock clock) {
         this.idempotency = idempotency;
         this.files = files;
         this.tasks = tasks;
@@ -84,9 +81,8 @@ public final class Sweeper implements AutoCloseable {
                 removed++;
             }
         }
-        removed += buckets.removeIdle();
         if (removed > 0) {
-            log.info("swept {} expired records, uploads, results and idle rate buckets", removed);
+            log.info("swept {} expired records, uploads and results", removed);
         }
         return removed;
     }

@@ -13,9 +13,6 @@ public interface Buckets {
     /** The bucket under {@code key}, made with {@code limit} the first time it is asked for. */
     Bucket bucket(String key, Bandwidth limit);
 
-    /** Deletes stored buckets nobody has touched since they refilled; returns how many. */
-    int removeIdle();
-
     /** Buckets in memory, for one node. */
     static Buckets inMemory() {
         return new MemoryBuckets();

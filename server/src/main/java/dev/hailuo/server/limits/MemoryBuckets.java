@@ -14,9 +14,4 @@ final class MemoryBuckets implements Buckets {
     public Bucket bucket(String key, Bandwidth limit) {
         return buckets.computeIfAbsent(key, k -> Bucket.builder().addLimit(limit).build());
     }
-
-    @Override
-    public int removeIdle() {
-        return 0; // one small object per API key and provider: not worth a sweep
-    }
 }

@@ -87,11 +87,13 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * The one thing the portable migrations cannot spell alike in both databases: the type of a
-     * binary column ({@code ${binary}} in a migration).
+     * What the portable migrations cannot spell alike in both databases: the type of a binary
+     * column ({@code ${binary}}), and PostgreSQL's UNLOGGED for a table whose loss in a crash
+     * is harmless ({@code ${unlogged}}; SQLite has no such thing).
      */
     public static Map<String, String> placeholders(String url) {
-        return Map.of("binary", url.startsWith("jdbc:sqlite:") ? "BLOB" : "BYTEA");
+        boolean sqlite = url.startsWith("jdbc:sqlite:");
+        return Map.of("binary", sqlite ? "BLOB" : "BYTEA", "unlogged", sqlite ? "" : "UNLOGGED");
     }
 
     /** The pool itself, for libraries that manage their own statements (Bucket4j's shared buckets). */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hailuo.server.Gateway;
 import dev.hailuo.server.blob.LocalBlobStore;
 import dev.hailuo.server.dispatch.Sweeper;
-import dev.hailuo.server.limits.Buckets;
 import dev.hailuo.server.support.TestGateway;
 import dev.hailuo.server.support.TestGateway.TestAccount;
 import dev.hailuo.server.support.Uploads;
@@ -44,11 +43,11 @@ class RetentionTest {
             Gateway.Services s = gw.gateway().services();
             LocalBlobStore blobs = new LocalBlobStore(dataDir.resolve("media"));
             // Nothing is due yet.
-            assertThat(new Sweeper(s.idempotencyStore(), s.fileStore(), s.taskStore(), blobs, Buckets.inMemory(), Duration.ofDays(14),
+            assertThat(new Sweeper(s.idempotencyStore(), s.fileStore(), s.taskStore(), blobs, Duration.ofDays(14),
                     Clock.systemUTC()).sweep()).isZero();
             // Fifteen days later: the upload (3 days) and the result (14 days) are past retention.
             Clock later = Clock.offset(Clock.system(ZoneOffset.UTC), Duration.ofDays(15));
-            int removed = new Sweeper(s.idempotencyStore(), s.fileStore(), s.taskStore(), blobs, Buckets.inMemory(), Duration.ofDays(14), later).sweep();
+            int removed = new Sweeper(s.idempotencyStore(), s.fileStore(), s.taskStore(), blobs, Duration.ofDays(14), later).sweep();
             assertThat(removed).isEqualTo(2);
 
             assertThat(status(gw, file.path("url").asText())).isEqualTo(404);
