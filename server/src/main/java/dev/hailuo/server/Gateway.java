@@ -41,6 +41,7 @@ import dev.hailuo.server.files.FileIntake;
 import dev.hailuo.server.files.FileLinks;
 import dev.hailuo.server.http.rivya.RivyaFiles;
 import dev.hailuo.server.http.market.MarketUploads;
+import dev.hailuo.server.fetch.EndpointUrls;
 import dev.hailuo.core.files.UploadPolicy;
 import dev.hailuo.server.store.JdbcAccountStore;
 import dev.hailuo.server.store.JdbcFileStore;
@@ -180,8 +181,9 @@ public final class Gateway implements AutoCloseable {
                 config.uploadRetention(), config.dataDir().resolve("tmp"));
         DurationTokens durationTokens = new DurationTokens(secret(s, "duration_token_key"));
         References references = new References(s.fileStore(), intake, durationTokens, s.clock());
-        Generations generations = new Generations(new GenerationValidator(), references, s.taskStore(), idempotency, s.money(),
-                s.ids(), s.clock(), config.taskDeadline(), dispatcher::wake);
+        EndpointUrls endpointUrls = new EndpointUrls(FetchPolicy.endpoints().withAllowPrivateNetwork(config.allowPrivateNetwork()));
+        Generations generations = new Generations(new GenerationValidator(), references, endpointUrls, s.taskStore(), idempotency,
+                s.money(), s.ids(), s.clock(), config.taskDeadline(), dispatcher::wake);
 
         Responses responses = new Responses(s.json());
         Bodies bodies = new Bodies(s.json(), config.maxBodyBytes());
