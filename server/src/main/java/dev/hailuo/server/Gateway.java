@@ -40,7 +40,10 @@ import dev.hailuo.server.fetch.SafeFetcher;
 import dev.hailuo.server.files.FileIntake;
 import dev.hailuo.server.files.FileLinks;
 import dev.hailuo.server.http.rivya.RivyaFiles;
+import dev.hailuo.server.http.market.MarketTasks;
 import dev.hailuo.server.http.market.MarketUploads;
+import dev.hailuo.server.http.market.MarketViews;
+import dev.hailuo.server.blob.DownloadLinks;
 import dev.hailuo.server.fetch.EndpointUrls;
 import dev.hailuo.core.files.UploadPolicy;
 import dev.hailuo.server.store.JdbcAccountStore;
@@ -197,14 +200,17 @@ public final class Gateway implements AutoCloseable {
                     durationTokens, idempotency);
             MarketUploads marketUploads = new MarketUploads(guard, bodies, responses, s.json(), intake, s.fileStore(), blobs,
                     fileLinks, idempotency, config.dataDir().resolve("tmp"), new UploadPolicy().largestUpload());
+            MarketTasks marketTasks = new MarketTasks(guard, bodies, responses, s.catalog(), generations, s.accounts(),
+                    new DownloadLinks(links, fileLinks, s.taskStore(), s.fileStore(), s.clock()),
+                    new MarketViews(s.catalog(), links, responses));
             UpstreamCallbacks callbacks = new UpstreamCallbacks(s.taskStore(), s.json(), responses, s.clock(), dispatcher::wake);
             AdminRoutes admin = new AdminRoutes(adminToken, s.accounts(), s.accountStore(), bodies, responses);
             HealthRoutes health = new HealthRoutes(responses, () -> ping(s.db()),
                     () -> !config.dispatchEnabled() || dispatcher.isRunning(), metrics::scrape);
             http = new ApiServer(config.port(), config.maxBodyBytes(), new UploadPolicy().largestUpload(),
                     config.dataDir().resolve("tmp"), new RequestIds(s.random()), responses,
-                    List.of(health::routing, rivya::routing, rivyaFiles::routing, marketUploads::routing, callbacks::routing, media::routing,
-                            admin::routing)).start();
+                    List.of(health::routing, rivya::routing, rivyaFiles::routing, marketUploads::routing, marketTasks::routing,
+                            callbacks::routing, media::routing, admin::routing)).start();
             baseUrl.set(config.baseUrl(http.port()));
         } catch (RuntimeException e) {
             renderPool.shutdownNow();
