@@ -43,6 +43,7 @@ import dev.hailuo.server.http.rivya.RivyaFiles;
 import dev.hailuo.server.http.market.MarketTasks;
 import dev.hailuo.server.http.market.MarketUploads;
 import dev.hailuo.server.http.market.MarketViews;
+import dev.hailuo.server.http.runs.RunsRoutes;
 import dev.hailuo.server.blob.DownloadLinks;
 import dev.hailuo.server.fetch.EndpointUrls;
 import dev.hailuo.core.files.UploadPolicy;
@@ -203,6 +204,7 @@ public final class Gateway implements AutoCloseable {
             MarketTasks marketTasks = new MarketTasks(guard, bodies, responses, s.catalog(), generations, s.accounts(),
                     new DownloadLinks(links, fileLinks, s.taskStore(), s.fileStore(), s.clock()),
                     new MarketViews(s.catalog(), links, responses));
+            RunsRoutes runs = new RunsRoutes(guard, bodies, responses, s.json(), s.catalog(), generations, idempotency, links);
             UpstreamCallbacks callbacks = new UpstreamCallbacks(s.taskStore(), s.json(), responses, s.clock(), dispatcher::wake);
             AdminRoutes admin = new AdminRoutes(adminToken, s.accounts(), s.accountStore(), bodies, responses);
             HealthRoutes health = new HealthRoutes(responses, () -> ping(s.db()),
@@ -210,7 +212,7 @@ public final class Gateway implements AutoCloseable {
             http = new ApiServer(config.port(), config.maxBodyBytes(), new UploadPolicy().largestUpload(),
                     config.dataDir().resolve("tmp"), new RequestIds(s.random()), responses,
                     List.of(health::routing, rivya::routing, rivyaFiles::routing, marketUploads::routing, marketTasks::routing,
-                            callbacks::routing, media::routing, admin::routing)).start();
+                            runs::routing, callbacks::routing, media::routing, admin::routing)).start();
             baseUrl.set(config.baseUrl(http.port()));
         } catch (RuntimeException e) {
             renderPool.shutdownNow();
