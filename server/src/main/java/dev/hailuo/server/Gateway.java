@@ -201,7 +201,7 @@ public final class Gateway implements AutoCloseable {
                     durationTokens, idempotency);
             MarketUploads marketUploads = new MarketUploads(guard, bodies, responses, s.json(), intake, s.fileStore(), blobs,
                     fileLinks, idempotency, config.dataDir().resolve("tmp"), new UploadPolicy().largestUpload());
-            MarketTasks marketTasks = new MarketTasks(guard, bodies, responses, s.catalog(), generations, s.accounts(),
+            MarketTasks marketTasks = new MarketTasks(guard, bodies, responses, s.catalog(), generations, idempotency, s.accounts(),
                     new DownloadLinks(links, fileLinks, s.taskStore(), s.fileStore(), s.clock()),
                     new MarketViews(s.catalog(), links, responses));
             RunsRoutes runs = new RunsRoutes(guard, bodies, responses, s.json(), s.catalog(), generations, idempotency, links);

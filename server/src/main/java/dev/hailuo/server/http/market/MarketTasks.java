@@ -10,6 +10,7 @@ import dev.hailuo.core.catalog.Door;
 import dev.hailuo.core.error.ErrorCode;
 import dev.hailuo.core.error.GatewayException;
 import dev.hailuo.core.generation.Generations;
+import dev.hailuo.core.idempotency.Idempotency;
 import dev.hailuo.core.idempotency.IdempotentRequest;
 import dev.hailuo.core.idempotency.StoredResponse;
 import dev.hailuo.core.task.Task;
@@ -50,17 +51,19 @@ public final class MarketTasks {
     private final Bodies bodies;
     private final Responses responses;
     private final Generations generations;
+    private final Idempotency idempotency;
     private final Accounts accounts;
     private final DownloadLinks downloads;
     private final MarketCreate parser;
     private final MarketViews views;
 
     public MarketTasks(Guard guard, Bodies bodies, Responses responses, Catalog catalog, Generations generations,
-                       Accounts accounts, DownloadLinks downloads, MarketViews views) {
+                       Idempotency idempotency, Accounts accounts, DownloadLinks downloads, MarketViews views) {
         this.guard = guard;
         this.bodies = bodies;
         this.responses = responses;
         this.generations = generations;
+        this.idempotency = idempotency;
         this.accounts = accounts;
         this.downloads = downloads;
         this.parser = new MarketCreate(catalog);
@@ -137,7 +140,10 @@ public final class MarketTasks {
         if (kind == DownloadLinks.Kind.UPLOAD && !principal.may(Scope.FILES_READ)) {
             throw new GatewayException(ErrorCode.API_SCOPE_DENIED, "This API key lacks the " + Scope.FILES_READ.wireName() + " scope.");
         }
-        responses.send(ctx, 200, ENVELOPE.success(SUCCESS,
-                JsonNodeFactory.instance.textNode(downloads.renew(principal.accountId(), url.textValue()))));
+        // A POST like any other: an Idempotency-Key replays the link first given (it expires 20 minutes after that).
+        IdempotentRequest idem = IdempotentRequest.of(principal.accountId(), DOWNLOAD_ROUTE, ctx.header(IdempotentRequest.HEADER), body);
+        Idempotency.Outcome outcome = idempotency.execute(idem, () -> new StoredResponse(200, responses.text(ENVELOPE.success(SUCCESS,
+                JsonNodeFactory.instance.textNode(downloads.renew(principal.accountId(), url.textValue()))))));
+        responses.send(ctx, outcome.response(), outcome.replayed());
     }
 }

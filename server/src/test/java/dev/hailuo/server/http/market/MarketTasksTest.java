@@ -251,6 +251,12 @@ class MarketTasksTest {
         long expires = Long.parseLong(query(link).get("expires"));
         assertThat(expires - now).isBetween(20 * 60L - 5, 20 * 60L + 5);
         assertThat(download(link)).isEqualTo(download(result));
+        // A POST like every other: an Idempotency-Key replays the link first given.
+        String body = "{\"url\":\"" + result + "\"}";
+        String keyed = marketOk(gw.post(DOWNLOAD_URL, client.key(), body, Map.of("Idempotency-Key", "dl-1"))).path("data").textValue();
+        HttpResponse<String> replay = gw.post(DOWNLOAD_URL, client.key(), body, Map.of("Idempotency-Key", "dl-1"));
+        assertThat(marketOk(replay).path("data").textValue()).isEqualTo(keyed);
+        assertThat(replay.headers().firstValue("Idempotent-Replayed")).hasValue("true");
 
         // An upload of the account renews too; a link with a broken signature still names the same file.
         String upload = upload(client, "image.png");
