@@ -7,9 +7,6 @@ import dev.hailuo.server.http.Guard;
 import dev.hailuo.server.http.Responses;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.javalin.http.HttpResponseException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one mapping from the gateway's error codes to kie.ai's body codes (kie-market-api.md
@@ -22,8 +19,6 @@ import org.slf4j.LoggerFactory;
  * (its documented codes are 200, 400, 401, 405, 500), the task API 422.
  */
 public final class MarketErrors {
-    private static final Logger log = LoggerFactory.getLogger(MarketErrors.class);
-
     public static final MarketErrors UPLOADS = new MarketErrors(MarketEnvelope.UPLOADS, 400);
     public static final MarketErrors TASKS = new MarketErrors(MarketEnvelope.TASKS, 422);
 
@@ -70,15 +65,8 @@ public final class MarketErrors {
         return ctx -> {
             try {
                 handler.handle(ctx);
-            } catch (GatewayException e) {
-                send(ctx, responses, e);
-            } catch (HttpResponseException e) {
-                send(ctx, responses, Failures.of(e));
             } catch (Exception e) {
-                send(ctx, responses, Failures.ofBody(ctx, e).orElseGet(() -> {
-                    log.error("unhandled failure on {} {}", ctx.method(), ctx.path(), e);
-                    return new GatewayException(ErrorCode.INTERNAL_ERROR, INTERNAL_MESSAGE);
-                }));
+                send(ctx, responses, Failures.of(ctx, e, INTERNAL_MESSAGE));
             }
         };
     }
