@@ -6,6 +6,7 @@ import dev.hailuo.core.catalog.Door;
 import dev.hailuo.core.idempotency.IdempotencyRace;
 import dev.hailuo.core.idempotency.IdempotencyRecord;
 import dev.hailuo.core.money.LedgerEntry;
+import dev.hailuo.core.notify.TaskEvent;
 import dev.hailuo.core.port.Settlement;
 import dev.hailuo.core.port.TaskChange;
 import dev.hailuo.core.port.TaskStore;
@@ -150,6 +151,7 @@ public final class JdbcTaskStore implements TaskStore {
                 // Cannot happen while the invariants hold; roll the whole settlement back if it does.
                 throw new IllegalStateException("settlement of " + taskId + " would make a credit sum negative");
             }
+            Events.insert(h, TaskEvent.of(taskId, s));
             return true;
         });
     }
