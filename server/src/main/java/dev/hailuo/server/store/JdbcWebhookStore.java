@@ -81,7 +81,7 @@ public final class JdbcWebhookStore implements WebhookStore {
                             UPDATE webhook_endpoints SET name = :name, url = :url, event_types = :types, status = :status,
                                 secret = :secret, previous_secret = :previous, previous_until = :until,
                                 disabled_reason = :reason, updated_at = :updated, disabled_at = :disabled, deleted_at = :deleted
-                            WHERE id = :id AND account_id = :account AND """ + VISIBLE)
+                            WHERE id = :id AND account_id = :account AND\s""" + VISIBLE)
                     .bind("name", e.name()).bind("url", e.url()).bind("types", NotifyRows.eventTypes(e.eventTypes()))
                     .bind("status", e.status().wireName()).bind("secret", e.secret()).bind("previous", e.previousSecret())
                     .bind("until", Times.millis(e.previousSecretUntil())).bind("reason", e.disabledReason())
