@@ -185,7 +185,9 @@ class WebhookDeliveryTest {
         JsonNode event = Hooks.parse(request.body());
         assertThat(event.path("test").asBoolean()).isTrue();
         assertThat(event.path("type").asText()).isEqualTo("generation.succeeded");
-        assertThat(event.at("/data/id").asText()).startsWith("task_test_");
+        assertThat(event.at("/data/id").asText()).isEqualTo("task_" + event.path("id").asText().substring("evt_".length()));
+        assertThat(gw.get("/api/v1/generations/" + event.at("/data/id").asText(), account.key()).statusCode())
+                .as("a test event's generation never existed").isEqualTo(404);
 
         // A second rotation: the first secret stops signing at once (at most two sign).
         String newest = json(gw.post("/api/v1/webhooks/" + id + "/rotate-secret", account.key(), null)).path("signing_secret").asText();

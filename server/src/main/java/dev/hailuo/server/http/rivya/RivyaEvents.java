@@ -42,14 +42,15 @@ public final class RivyaEvents implements EventPayloads {
     }
 
     /**
-     * A test event: a made-up generation ({@code task_test_...}) that never existed and cost
-     * nothing, in the shape a real event of that type would have.
+     * A test event: a made-up generation that never existed and cost nothing, in the shape a real
+     * event of that type would have (so a receiver validating the shape accepts it); the envelope
+     * says {@code "test": true}, and its id, made from the event id, is unknown to the API.
      */
     public String sample(String eventId, EventType type, Instant at) {
         boolean succeeded = type == EventType.GENERATION_SUCCEEDED;
         long price = catalog.byAlias(Door.RIVYA, SAMPLE_MODEL).map(m -> m.baseCredits()).orElse(0L);
         ObjectNode data = JsonNodeFactory.instance.objectNode();
-        data.put("id", "task_test_" + eventId.substring(eventId.indexOf('_') + 1));
+        data.put("id", "task_" + eventId.substring(eventId.indexOf('_') + 1));
         data.put("status", succeeded ? "succeeded" : "failed");
         data.put("model", SAMPLE_MODEL);
         data.put("reserved_credits", price);
