@@ -106,18 +106,21 @@ public final class Notifier implements AutoCloseable {
         }
     }
 
-    /** @return whether a full batch was published (more may be waiting) */
+    /** @return whether a full batch was published without a failure (more may be waiting) */
     private boolean publish() {
         List<StoredEvent> waiting = outbox.unpublished(PUBLISH_BATCH);
+        int published = 0;
         for (StoredEvent event : waiting) {
             try {
                 publisher.publish(event);
+                published++;
             } catch (RuntimeException e) {
-                // Left in the outbox and tried again next turn; one bad event must not stop the others.
+                // Left in the outbox and tried again next turn (not at once: no busy loop on a bad event);
+                // one bad event must not stop the others.
                 log.error("publishing event {} failed; will retry", event.id(), e);
             }
         }
-        return waiting.size() == PUBLISH_BATCH;
+        return published == PUBLISH_BATCH;
     }
 
     /** @return whether every free worker got a delivery (more may be due) */

@@ -57,24 +57,22 @@ public final class JdbcOutbox implements Outbox {
     @Override
     public List<Delivery> claimDue(String owner, Instant now, Duration lease, int limit, Set<String> busy, int perReceiver) {
         String due = DUE + (busy.isEmpty() ? "" : " AND receiver NOT IN (<busy>)");
-        // SQLite: at most perReceiver per receiver in one claim, so one receiver's backlog cannot
-        // fill a batch. PostgreSQL refuses FOR UPDATE with window functions; there the engine
-        // gives back what a receiver cannot take (release).
-        String pick = db.isSqlite()
-                ? """
-                  SELECT id FROM (SELECT id, next_attempt_at,
-                                         ROW_NUMBER() OVER (PARTITION BY receiver ORDER BY next_attempt_at, id) AS turn
-                                  FROM deliveries WHERE %s) due
-                  WHERE turn <= :per ORDER BY next_attempt_at LIMIT :limit""".formatted(due)
-                : "SELECT id FROM deliveries WHERE " + due + " ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED";
+        // At most perReceiver per receiver in one claim, so one receiver's backlog cannot fill a batch.
+        String turns = """
+                SELECT id FROM (SELECT id, next_attempt_at,
+                                       ROW_NUMBER() OVER (PARTITION BY receiver ORDER BY next_attempt_at, id) AS turn
+                                FROM deliveries WHERE %s) due
+                WHERE turn <= :per ORDER BY next_attempt_at LIMIT :limit""".formatted(due);
+        // PostgreSQL refuses FOR UPDATE next to a window function, so the rows are picked first and
+        // locked by an outer query, which checks again that each is still due: a row another node
+        // claimed meanwhile is re-read there, fails the check and is left alone.
+        String pick = db.isSqlite() ? turns : "SELECT id FROM deliveries WHERE id IN (" + turns + ") AND " + due
+                + " FOR UPDATE SKIP LOCKED";
         return db.write(h -> {
             Query query = h.createQuery("UPDATE deliveries SET lease_owner = :owner, lease_until = :until WHERE id IN (%s) RETURNING *"
                             .formatted(pick))
                     .bind("owner", owner).bind("until", now.plus(lease).toEpochMilli()).bind("now", now.toEpochMilli())
-                    .bind("limit", limit);
-            if (db.isSqlite()) {
-                query.bind("per", perReceiver);
-            }
+                    .bind("limit", limit).bind("per", perReceiver);
             if (!busy.isEmpty()) {
                 query.bindList("busy", List.copyOf(busy));
             }
