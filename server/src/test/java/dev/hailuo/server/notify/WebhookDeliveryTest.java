@@ -291,6 +291,40 @@ class WebhookDeliveryTest {
         assertThat(receiver.received().get(1).status()).isEqualTo(200);
     }
 
+    @Test
+    void aNewUrlTakesOverPendingRetriesAndDeletingCancelsThemAndWipesTheSecret() {
+        TestAccount account = gw.createAccount("moving", 10_000);
+        WebhookReceiver old = receiver((i, h, b) -> new Reply(503, Map.of("Retry-After", "1")));
+        WebhookReceiver moved = receiver((i, h, b) -> Reply.status(200));
+        JsonNode endpoint = createEndpoint(gw, account.key(), old.url("/old"));
+        String id = endpoint.path("id").asText();
+        awaitFinished(gw, account.key(), generate(gw, account.key(), "Moving house" + FAIL));
+        await().atMost(DELIVERY_TIMEOUT).until(() -> old.received().size() == 1);
+        HttpResponse<String> patched = gw.send("PATCH", "/api/v1/webhooks/" + id, account.key(),
+                TestGateway.write(Map.of("url", moved.url("/new"))), Map.of());
+        assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+        await().atMost(DELIVERY_TIMEOUT).until(() -> moved.received().size() == 1);
+        assertThat(moved.received().getFirst().header("webhook-id")).isEqualTo(old.received().getFirst().header("webhook-id"));
+
+        // Another endpoint with a retry pending an hour away: deleting it cancels the retry.
+        WebhookReceiver later = receiver((i, h, b) -> new Reply(503, Map.of("Retry-After", "3600")));
+        String doomed = createEndpoint(gw, account.key(), later.url("/later")).path("id").asText();
+        awaitFinished(gw, account.key(), generate(gw, account.key(), "Doomed" + FAIL));
+        await().atMost(DELIVERY_TIMEOUT).until(() -> later.received().size() == 1);
+        await().atMost(DELIVERY_TIMEOUT).until(() -> deliveries(gw, account.key(), doomed).get(0).path("attempt_count").asInt() == 1);
+        HttpResponse<String> deleted = gw.send("DELETE", "/api/v1/webhooks/" + doomed, account.key(), null, Map.of());
+        assertThat(deleted.statusCode()).isEqualTo(200);
+        assertThat(json(deleted).path("deleted").asBoolean()).isTrue();
+        assertThat(gw.get("/api/v1/webhooks/" + doomed, account.key()).statusCode()).isEqualTo(404);
+        Map<String, Object> row = gw.gateway().services().db().read(h -> h.createQuery(
+                "SELECT e.secret, d.state FROM webhook_endpoints e JOIN deliveries d ON d.endpoint_id = e.id WHERE e.id = :id")
+                .bind("id", doomed).mapToMap().one());
+        assertThat(row.get("state")).isEqualTo("canceled");
+        assertThat(row.get("secret")).isEqualTo("");
+        assertThat(json(gw.get("/api/v1/webhooks", account.key())).path("data")).extracting(e -> e.path("id").asText())
+                .containsExactly(id);
+    }
+
     /**
      * A receiver that holds every request open ties up its own {@value PER_RECEIVER} slots and
      * nothing else: once it hangs, new tasks still finish and another receiver still gets every
