@@ -52,7 +52,12 @@ import dev.hailuo.server.fetch.SafeFetcher;
 import dev.hailuo.server.files.FileIntake;
 import dev.hailuo.server.files.FileLinks;
 import dev.hailuo.server.http.rivya.RivyaFiles;
+import dev.hailuo.server.http.market.MarketTasks;
 import dev.hailuo.server.http.market.MarketUploads;
+import dev.hailuo.server.http.market.MarketViews;
+import dev.hailuo.server.http.runs.RunsRoutes;
+import dev.hailuo.server.blob.DownloadLinks;
+import dev.hailuo.server.fetch.EndpointUrls;
 import dev.hailuo.core.files.UploadPolicy;
 import dev.hailuo.server.store.JdbcAccountStore;
 import dev.hailuo.server.store.JdbcFileStore;
@@ -205,8 +210,9 @@ public final class Gateway implements AutoCloseable {
                 config.uploadRetention(), config.dataDir().resolve("tmp"));
         DurationTokens durationTokens = new DurationTokens(secret(s, "duration_token_key"));
         References references = new References(s.fileStore(), intake, durationTokens, s.clock());
-        Generations generations = new Generations(new GenerationValidator(), references, s.taskStore(), idempotency, s.money(),
-                s.ids(), s.clock(), config.taskDeadline(), dispatcher::wake);
+        EndpointUrls endpointUrls = new EndpointUrls(FetchPolicy.endpoints().withAllowPrivateNetwork(config.allowPrivateNetwork()));
+        Generations generations = new Generations(new GenerationValidator(), references, endpointUrls, s.taskStore(), idempotency,
+                s.money(), s.ids(), s.clock(), config.taskDeadline(), dispatcher::wake);
 
         Responses responses = new Responses(s.json());
         Bodies bodies = new Bodies(s.json(), config.maxBodyBytes());
@@ -231,6 +237,10 @@ public final class Gateway implements AutoCloseable {
                     durationTokens, idempotency);
             MarketUploads marketUploads = new MarketUploads(guard, bodies, responses, s.json(), intake, s.fileStore(), blobs,
                     fileLinks, idempotency, config.dataDir().resolve("tmp"), new UploadPolicy().largestUpload());
+            MarketTasks marketTasks = new MarketTasks(guard, bodies, responses, s.catalog(), generations, idempotency, s.accounts(),
+                    new DownloadLinks(links, fileLinks, s.taskStore(), s.fileStore(), s.clock()),
+                    new MarketViews(s.catalog(), links, responses));
+            RunsRoutes runs = new RunsRoutes(guard, bodies, responses, s.json(), s.catalog(), generations, idempotency, links);
             UpstreamCallbacks callbacks = new UpstreamCallbacks(s.taskStore(), s.json(), responses, s.clock(), dispatcher::wake);
             RivyaWebhooks rivyaWebhooks = new RivyaWebhooks(guard, bodies, responses, idempotency, webhooks, rivyaEvents, s.json(),
                     s.clock());
@@ -240,8 +250,8 @@ public final class Gateway implements AutoCloseable {
                     () -> !config.dispatchEnabled() || dispatcher.isRunning(), metrics::scrape);
             http = new ApiServer(config.port(), config.maxBodyBytes(), new UploadPolicy().largestUpload(),
                     config.dataDir().resolve("tmp"), new RequestIds(s.random()), responses,
-                    List.of(health::routing, rivya::routing, rivyaFiles::routing, rivyaWebhooks::routing, marketUploads::routing, callbacks::routing, media::routing,
-                            admin::routing)).start();
+                    List.of(health::routing, rivya::routing, rivyaFiles::routing, rivyaWebhooks::routing, marketUploads::routing,
+                            marketTasks::routing, runs::routing, callbacks::routing, media::routing, admin::routing)).start();
             baseUrl.set(config.baseUrl(http.port()));
         } catch (RuntimeException e) {
             renderPool.shutdownNow();

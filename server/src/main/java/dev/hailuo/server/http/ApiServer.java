@@ -37,6 +37,8 @@ public final class ApiServer implements AutoCloseable {
             // Slack over the largest kind so that the per-kind check, with its precise message, is the one that refuses.
             config.jetty.multipartConfig.maxFileSize(maxUploadBytes + 1024 * 1024, io.javalin.config.SizeUnit.BYTES);
             config.jetty.multipartConfig.maxTotalRequestSize(maxUploadBytes + 2 * 1024 * 1024, io.javalin.config.SizeUnit.BYTES);
+            // Answers are small JSON documents and MP4s: gzip saves nothing worth its cost per request.
+            config.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE;
             config.startup.showJavalinBanner = false;
             config.http.prefer405over404 = true;
             JettyErrors jettyErrors = new JettyErrors(requestIds);

@@ -86,7 +86,7 @@ class NotifyStoreTest {
         Instant now = clock.instant();
         GenerationSpec spec = new GenerationSpec("hailuo-02-pro", Mode.TEXT_TO_VIDEO, "p", 6, "1080P", null, List.of(), null);
         Task t = new Task(ids.next("task_"), accountId, Door.RIVYA, spec, TaskState.QUEUED, 57, 0, null, null, 0, null, null,
-                now, now.plus(Duration.ofHours(1)), now, now, null);
+                now, now.plus(Duration.ofHours(1)), now, now, null, null);
         tasks.create(t, money.reserve(t), 100, null);
         tasks.advance(t.id(), TaskState.QUEUED, TaskChange.to(TaskState.SUBMITTING, null, now));
         tasks.advance(t.id(), TaskState.SUBMITTING, TaskChange.to(TaskState.PROCESSING, null, now));

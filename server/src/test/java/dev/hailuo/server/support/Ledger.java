@@ -15,14 +15,19 @@ public final class Ledger {
         this.db = db;
     }
 
-    /** balance = sum of available deltas; reserved = sum of reserved deltas = prices of unfinished tasks. */
+    /**
+     * balance = sum of available deltas; reserved = sum of reserved deltas = prices of unfinished
+     * tasks; the account's count of unfinished tasks (the in-flight cap) is their number.
+     */
     public void assertInvariants() {
         List<Map<String, Object>> rows = db.read(h -> h.createQuery("""
-                SELECT a.id, a.balance, a.reserved,
+                SELECT a.id, a.balance, a.reserved, a.active_tasks,
                   (SELECT COALESCE(SUM(available_delta), 0) FROM ledger l WHERE l.account_id = a.id) AS available_sum,
                   (SELECT COALESCE(SUM(reserved_delta), 0) FROM ledger l WHERE l.account_id = a.id) AS reserved_sum,
                   (SELECT COALESCE(SUM(price), 0) FROM tasks t WHERE t.account_id = a.id
-                      AND t.state IN ('queued', 'submitting', 'processing', 'finalizing')) AS in_flight
+                      AND t.state IN ('queued', 'submitting', 'processing', 'finalizing')) AS in_flight,
+                  (SELECT COUNT(*) FROM tasks t WHERE t.account_id = a.id
+                      AND t.state IN ('queued', 'submitting', 'processing', 'finalizing')) AS unfinished
                 FROM accounts a""").mapToMap().list());
         for (Map<String, Object> row : rows) {
             long balance = ((Number) row.get("balance")).longValue();
@@ -33,6 +38,8 @@ public final class Ledger {
                     .isEqualTo(((Number) row.get("reserved_sum")).longValue());
             assertThat(reserved).as("reserved of %s equals the prices of its unfinished tasks", row.get("id"))
                     .isEqualTo(((Number) row.get("in_flight")).longValue());
+            assertThat(((Number) row.get("active_tasks")).longValue()).as("active task count of %s", row.get("id"))
+                    .isEqualTo(((Number) row.get("unfinished")).longValue());
         }
         // Every finished task settled exactly once; every task was reserved exactly once.
         long unsettled = db.read(h -> h.createQuery("""
@@ -45,6 +52,26 @@ public final class Ledger {
                 WHERE (SELECT COUNT(*) FROM ledger l WHERE l.task_id = t.id AND l.kind = 'reserve') <> 1""")
                 .mapTo(Long.class).one());
         assertThat(badReservations).as("tasks without exactly one reservation").isZero();
+    }
+
+    /**
+     * Everything of one account a refused request must leave as it was. Scoped to the account
+     * because tasks of other tests finish in the background; a test taking it must not have
+     * tasks of its own that could finish meanwhile.
+     */
+    public record Snapshot(long tasks, long ledgerRows, long idempotencyRecords, long balance, long reserved) {
+    }
+
+    public Snapshot snapshot(String accountId) {
+        return db.read(h -> h.createQuery("""
+                SELECT (SELECT COUNT(*) FROM tasks WHERE account_id = :a) AS tasks,
+                       (SELECT COUNT(*) FROM ledger WHERE account_id = :a) AS ledger_rows,
+                       (SELECT COUNT(*) FROM idempotency WHERE account_id = :a) AS idem,
+                       balance, reserved
+                FROM accounts WHERE id = :a""")
+                .bind("a", accountId)
+                .map((rs, ctx) -> new Snapshot(rs.getLong("tasks"), rs.getLong("ledger_rows"), rs.getLong("idem"),
+                        rs.getLong("balance"), rs.getLong("reserved"))).one());
     }
 
     public long balance(String accountId) {
