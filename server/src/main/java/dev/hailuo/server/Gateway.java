@@ -34,9 +34,8 @@ import dev.hailuo.server.http.UpstreamCallbacks;
 import dev.hailuo.server.http.rivya.RivyaEvents;
 import dev.hailuo.server.http.rivya.RivyaRoutes;
 import dev.hailuo.server.http.rivya.RivyaWebhooks;
-import dev.hailuo.server.notify.CallbackSource;
 import dev.hailuo.server.notify.Notifier;
-import dev.hailuo.server.notify.SafeEndpointUrls;
+import dev.hailuo.server.notify.WebhookUrls;
 import dev.hailuo.server.store.CallbackKeys;
 import dev.hailuo.server.store.JdbcOutbox;
 import dev.hailuo.server.store.JdbcWebhookStore;
@@ -54,6 +53,7 @@ import dev.hailuo.server.files.FileLinks;
 import dev.hailuo.server.http.rivya.RivyaFiles;
 import dev.hailuo.server.http.market.MarketTasks;
 import dev.hailuo.server.http.market.MarketUploads;
+import dev.hailuo.server.http.market.MarketCallbacks;
 import dev.hailuo.server.http.market.MarketViews;
 import dev.hailuo.server.http.runs.RunsRoutes;
 import dev.hailuo.server.blob.DownloadLinks;
@@ -223,10 +223,12 @@ public final class Gateway implements AutoCloseable {
         SafeFetcher endpointFetcher = new SafeFetcher(FetchPolicy.endpoints().withAllowPrivateNetwork(config.allowPrivateNetwork()));
         CallbackKeys callbackKeys = new CallbackKeys(s.db());
         RivyaEvents rivyaEvents = new RivyaEvents(s.catalog(), links, responses);
-        Notifier notifier = Notifier.create(outbox, webhookStore, s.taskStore(), callbackKeys, rivyaEvents, CallbackSource.NONE,
+        MarketViews marketViews = new MarketViews(s.catalog(), links, responses);
+        Notifier notifier = Notifier.create(outbox, webhookStore, s.taskStore(), callbackKeys, rivyaEvents,
+                new MarketCallbacks(marketViews, responses),
                 endpointFetcher, new DeliveryRules(new DeliverySchedule(config.deliverySchedule(), s.random())), s.ids(), s.clock(),
                 nodeId, config.deliveryWorkers(), config.deliveryPerReceiver(), metrics);
-        Webhooks webhooks = new Webhooks(webhookStore, new SafeEndpointUrls(endpointFetcher), new WebhookSecrets(s.random()),
+        Webhooks webhooks = new Webhooks(webhookStore, new WebhookUrls(endpointUrls, endpointFetcher), new WebhookSecrets(s.random()),
                 s.ids(), s.clock(), notifier::wake);
         ApiServer http;
         try {
@@ -239,7 +241,7 @@ public final class Gateway implements AutoCloseable {
                     fileLinks, idempotency, config.dataDir().resolve("tmp"), new UploadPolicy().largestUpload());
             MarketTasks marketTasks = new MarketTasks(guard, bodies, responses, s.catalog(), generations, idempotency, s.accounts(),
                     new DownloadLinks(links, fileLinks, s.taskStore(), s.fileStore(), s.clock()),
-                    new MarketViews(s.catalog(), links, responses));
+                    marketViews);
             RunsRoutes runs = new RunsRoutes(guard, bodies, responses, s.json(), s.catalog(), generations, idempotency, links);
             UpstreamCallbacks callbacks = new UpstreamCallbacks(s.taskStore(), s.json(), responses, s.clock(), dispatcher::wake);
             RivyaWebhooks rivyaWebhooks = new RivyaWebhooks(guard, bodies, responses, idempotency, webhooks, rivyaEvents, s.json(),

@@ -3,7 +3,7 @@ package dev.hailuo.core.notify;
 import dev.hailuo.core.IdGenerator;
 import dev.hailuo.core.error.ErrorCode;
 import dev.hailuo.core.error.GatewayException;
-import dev.hailuo.core.port.EndpointUrls;
+import dev.hailuo.core.port.EndpointRules;
 import dev.hailuo.core.port.WebhookStore;
 
 import java.time.Clock;
@@ -20,7 +20,6 @@ import java.util.Set;
 public final class Webhooks {
     public static final int MAX_ENDPOINTS_PER_ACCOUNT = 16;
     public static final int MAX_NAME_LENGTH = 200;
-    public static final int MAX_URL_LENGTH = 2048;
     public static final int DEFAULT_PAGE_SIZE = 20;
     public static final int MAX_PAGE_SIZE = 100;
     public static final String ENDPOINT_PREFIX = "whend_";
@@ -28,14 +27,14 @@ public final class Webhooks {
     static final String DELETED = "The endpoint was deleted.";
 
     private final WebhookStore store;
-    private final EndpointUrls urls;
+    private final EndpointRules urls;
     private final WebhookSecrets secrets;
     private final IdGenerator ids;
     private final Clock clock;
     private final Runnable onTest;
 
     /** @param onTest called after a test event is stored, to wake the delivery engine */
-    public Webhooks(WebhookStore store, EndpointUrls urls, WebhookSecrets secrets, IdGenerator ids, Clock clock, Runnable onTest) {
+    public Webhooks(WebhookStore store, EndpointRules urls, WebhookSecrets secrets, IdGenerator ids, Clock clock, Runnable onTest) {
         this.store = store;
         this.urls = urls;
         this.secrets = secrets;
@@ -199,10 +198,7 @@ public final class Webhooks {
         if (url == null || url.isBlank()) {
             throw GatewayException.validation("url: is required.");
         }
-        if (url.length() > MAX_URL_LENGTH) {
-            throw new GatewayException(ErrorCode.WEBHOOK_URL_REJECTED, "url: at most " + MAX_URL_LENGTH + " characters.");
-        }
-        urls.check(url);
+        urls.check(url, "url");
         return url;
     }
 

@@ -10,9 +10,6 @@ import java.util.Optional;
  */
 @FunctionalInterface
 public interface CallbackSource {
-    /** No door asks for callbacks. */
-    CallbackSource NONE = task -> Optional.empty();
-
     Optional<Callback> of(Task task);
 
     /**

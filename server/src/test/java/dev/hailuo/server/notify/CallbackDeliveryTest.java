@@ -5,6 +5,7 @@ import dev.hailuo.core.notify.Delivery;
 import dev.hailuo.core.notify.EventType;
 import dev.hailuo.core.notify.StoredEvent;
 import dev.hailuo.server.store.JdbcWebhookStore;
+import dev.hailuo.server.support.Doors;
 import dev.hailuo.server.support.TestGateway;
 import dev.hailuo.server.support.TestGateway.TestAccount;
 import dev.hailuo.server.support.WebhookReceiver;
@@ -37,8 +38,9 @@ import static org.awaitility.Awaitility.await;
  * through the admin API). The receiver checks the signature with kie's documented recipe
  * ("Webhook Security Verification"), written here from the recipe, not from our signing code.
  *
- * <p>The recordInfo-shaped body comes from the Market door; until it is wired, these tests put a
- * callback delivery in the outbox the way the publisher does, with a body of that shape.
+ * <p>The first tests go end to end through the Market door (createTask with {@code callBackUrl});
+ * the others put a callback delivery in the outbox the way the publisher does, to reach the
+ * engine's cases (retries, 410, key changes) directly.
  */
 class CallbackDeliveryTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -98,6 +100,80 @@ class CallbackDeliveryTest {
         return gw.gateway().services().db().read(h -> h.createQuery(
                         "SELECT attempt_no, status_code, outcome FROM delivery_attempts WHERE delivery_id = :id ORDER BY attempt_no")
                 .bind("id", id).mapToMap().list());
+    }
+
+    @Test
+    void aFinishedMarketTaskCallsBackWithItsRecordSignedKieStyle() throws Exception {
+        TestAccount account = gw.createAccount("market-callbacks", 10_000);
+        String hmacKey = json(gw.send("PUT", "/admin/accounts/" + account.id() + "/callback-key", TestGateway.ADMIN_TOKEN, "{}",
+                Map.of())).path("callback_hmac_key").asText();
+        try (WebhookReceiver receiver = WebhookReceiver.accepting()) {
+            String url = receiver.url("/api/callback");
+            String succeeded = Doors.marketCreate(gw, account.key(), TestGateway.write(Map.of("model", "hailuo/02-text-to-video-pro",
+                    "callBackUrl", url, "input", Map.of("prompt", "A kite over the dunes", "prompt_optimizer", true))));
+            String failed = Doors.marketCreate(gw, account.key(), TestGateway.write(Map.of("model", "hailuo/02-text-to-video-pro",
+                    "callBackUrl", url, "input", Map.of("prompt", "A kite in a storm [sandbox:fail]"))));
+            String silent = Doors.marketCreate(gw, account.key(), TestGateway.write(Map.of("model", "hailuo/02-text-to-video-pro",
+                    "input", Map.of("prompt", "No callback wanted [sandbox:fail]"))));
+            JsonNode success = Doors.awaitMarketState(gw, account.key(), succeeded, "success");
+            JsonNode failure = Doors.awaitMarketState(gw, account.key(), failed, "fail");
+            Doors.awaitMarketState(gw, account.key(), silent, "fail");
+
+            await().atMost(TIMEOUT).until(() -> receiver.received().size() == 2);
+            for (Received request : receiver.received()) {
+                assertThat(kieVerifies(request, hmacKey)).as(request.body()).isTrue();
+                assertThat(request.header("Content-Type")).startsWith("application/json");
+                JsonNode body = Hooks.parse(request.body());
+                assertThat(Doors.names(body)).containsExactly("code", "msg", "data");
+                String taskId = body.at("/data/taskId").asText();
+                JsonNode record = taskId.equals(succeeded) ? success : failure;
+                assertThat(Doors.names(body.path("data"))).containsExactlyElementsOf(Doors.names(record));
+                for (String field : Doors.names(record)) {
+                    if (!field.equals("resultJson") && !field.equals("param")) {
+                        assertThat(body.path("data").path(field)).as(field).isEqualTo(record.path(field));
+                    }
+                }
+                // kie clients parse param and resultJson a second time.
+                assertThat(Doors.parse(body.at("/data/param").asText()).at("/callBackUrl").asText()).isEqualTo(url);
+                if (taskId.equals(succeeded)) {
+                    assertThat(body.path("code").intValue()).isEqualTo(200);
+                    assertThat(body.path("msg").asText()).isEqualTo("Playground task completed successfully.");
+                    assertThat(Doors.resultUrls(body.path("data")).getFirst().split("\\?")[0])
+                            .isEqualTo(Doors.resultUrls(success).getFirst().split("\\?")[0]);
+                } else {
+                    assertThat(taskId).isEqualTo(failed);
+                    assertThat(body.path("code").intValue()).isEqualTo(501);
+                    assertThat(body.path("msg").asText()).isEqualTo("Playground task failed.");
+                    assertThat(body.at("/data/state").asText()).isEqualTo("fail");
+                    assertThat(body.at("/data/failMsg").asText()).isNotEmpty();
+                }
+            }
+            // The task without a callBackUrl produced its event and no callback.
+            await().atMost(TIMEOUT).until(() -> gw.gateway().services().db().read(h -> h.createQuery(
+                    "SELECT COUNT(*) FROM events WHERE task_id = :t AND published_at IS NOT NULL").bind("t", silent).mapTo(Long.class).one()) == 1);
+            long callbacks = gw.gateway().services().db().read(h -> h.createQuery(
+                    "SELECT COUNT(*) FROM deliveries WHERE kind = 'callback' AND account_id = :a").bind("a", account.id()).mapTo(Long.class).one());
+            assertThat(callbacks).isEqualTo(2);
+        }
+        gw.ledger().assertInvariants();
+    }
+
+    /** One account, one task space: a task made through the Market door is announced to the account's Rivya webhooks too. */
+    @Test
+    void aMarketTaskIsAlsoARivyaEvent() throws Exception {
+        TestAccount account = gw.createAccount("cross-door", 10_000);
+        try (WebhookReceiver hooks = WebhookReceiver.accepting()) {
+            String secret = Hooks.createEndpoint(gw, account.key(), hooks.url("/hook")).path("signing_secret").asText();
+            String taskId = Doors.marketCreate(gw, account.key(), TestGateway.write(Map.of("model", "hailuo/02-text-to-video-pro",
+                    "input", Map.of("prompt", "From the other door [sandbox:fail]"))));
+            Doors.awaitMarketState(gw, account.key(), taskId, "fail");
+            await().atMost(TIMEOUT).until(() -> hooks.received().size() == 1);
+            Hooks.verify(hooks.received().getFirst(), secret);
+            JsonNode event = Hooks.parse(hooks.received().getFirst().body());
+            assertThat(event.path("type").asText()).isEqualTo("generation.failed");
+            assertThat(event.at("/data/id").asText()).isEqualTo(taskId);
+            assertThat(event.path("data")).isEqualTo(json(gw.get("/api/v1/generations/" + taskId, account.key())));
+        }
     }
 
     @Test
