@@ -31,7 +31,18 @@ import dev.hailuo.server.http.RateLimiter;
 import dev.hailuo.server.http.RequestIds;
 import dev.hailuo.server.http.Responses;
 import dev.hailuo.server.http.UpstreamCallbacks;
+import dev.hailuo.server.http.rivya.RivyaEvents;
 import dev.hailuo.server.http.rivya.RivyaRoutes;
+import dev.hailuo.server.http.rivya.RivyaWebhooks;
+import dev.hailuo.server.notify.Notifier;
+import dev.hailuo.server.notify.WebhookUrls;
+import dev.hailuo.server.store.CallbackKeys;
+import dev.hailuo.server.store.JdbcOutbox;
+import dev.hailuo.server.store.JdbcWebhookStore;
+import dev.hailuo.core.notify.DeliveryRules;
+import dev.hailuo.core.notify.DeliverySchedule;
+import dev.hailuo.core.notify.WebhookSecrets;
+import dev.hailuo.core.notify.Webhooks;
 import dev.hailuo.server.media.Mp4Probe;
 import dev.hailuo.server.media.SandboxRenderer;
 import dev.hailuo.server.store.Database;
@@ -42,6 +53,7 @@ import dev.hailuo.server.files.FileLinks;
 import dev.hailuo.server.http.rivya.RivyaFiles;
 import dev.hailuo.server.http.market.MarketTasks;
 import dev.hailuo.server.http.market.MarketUploads;
+import dev.hailuo.server.http.market.MarketCallbacks;
 import dev.hailuo.server.http.market.MarketViews;
 import dev.hailuo.server.http.runs.RunsRoutes;
 import dev.hailuo.server.blob.DownloadLinks;
@@ -90,12 +102,16 @@ public final class Gateway implements AutoCloseable {
     private final Sweeper sweeper;
     private final ExecutorService renderPool;
     private final SafeFetcher fetcher;
+    private final Notifier notifier;
+    private final SafeFetcher endpointFetcher;
     private final String adminToken;
     private final Services services;
 
     private Gateway(Database db, ApiServer http, Dispatcher dispatcher, Sweeper sweeper, ExecutorService renderPool,
-                    SafeFetcher fetcher, String adminToken, Services services) {
+                    SafeFetcher fetcher, Notifier notifier, SafeFetcher endpointFetcher, String adminToken, Services services) {
         this.fetcher = fetcher;
+        this.notifier = notifier;
+        this.endpointFetcher = endpointFetcher;
         this.db = db;
         this.http = http;
         this.dispatcher = dispatcher;
@@ -151,6 +167,14 @@ public final class Gateway implements AutoCloseable {
                 log.info("released {} task leases left by the previous run", released);
             }
         }
+        JdbcOutbox outbox = new JdbcOutbox(s.db());
+        JdbcWebhookStore webhookStore = new JdbcWebhookStore(s.db());
+        if (config.embedded()) {
+            int released = outbox.releaseAllLeases();
+            if (released > 0) {
+                log.info("released {} delivery leases left by the previous run", released);
+            }
+        }
 
         LocalBlobStore blobs = new LocalBlobStore(config.dataDir().resolve("media"));
         byte[] mediaSecret = secret(s, "media_signing_key");
@@ -173,8 +197,9 @@ public final class Gateway implements AutoCloseable {
         PickOrder pickOrder = new PickOrder();
         TaskRunner runner = new TaskRunner(s.taskStore(), upstreams, results, s.money(), PollSchedule.DEFAULT, s.clock(), metrics,
                 pickOrder);
+        String nodeId = s.ids().next("node_");
         Dispatcher dispatcher = new Dispatcher(s.taskStore(), runner, pickOrder, UpstreamFactory.inFlightSync(upstreams, s.taskStore()),
-                s.clock(), s.ids().next("node_"), config.workers());
+                s.clock(), nodeId, config.workers());
 
         Idempotency idempotency = new Idempotency(s.idempotencyStore(), s.clock());
         FileLinks fileLinks = new FileLinks(links, baseUrl::get);
@@ -192,6 +217,19 @@ public final class Gateway implements AutoCloseable {
         Responses responses = new Responses(s.json());
         Bodies bodies = new Bodies(s.json(), config.maxBodyBytes());
         Guard guard = new Guard(s.accounts(), new RateLimiter());
+
+        // Notifications: their own fetcher (endpoint URL rules, own connection pool) and workers,
+        // so deliveries never compete with reference downloads or task dispatch.
+        SafeFetcher endpointFetcher = new SafeFetcher(FetchPolicy.endpoints().withAllowPrivateNetwork(config.allowPrivateNetwork()));
+        CallbackKeys callbackKeys = new CallbackKeys(s.db());
+        RivyaEvents rivyaEvents = new RivyaEvents(s.catalog(), links, responses);
+        MarketViews marketViews = new MarketViews(s.catalog(), links, responses);
+        Notifier notifier = Notifier.create(outbox, webhookStore, s.taskStore(), callbackKeys, rivyaEvents,
+                new MarketCallbacks(marketViews, responses),
+                endpointFetcher, new DeliveryRules(new DeliverySchedule(config.deliverySchedule(), s.random())), s.ids(), s.clock(),
+                nodeId, config.deliveryWorkers(), config.deliveryPerReceiver(), metrics);
+        Webhooks webhooks = new Webhooks(webhookStore, new WebhookUrls(endpointUrls, endpointFetcher), new WebhookSecrets(s.random()),
+                s.ids(), s.clock(), notifier::wake);
         ApiServer http;
         try {
             MediaRoutes media = new MediaRoutes(blobs, links);
@@ -203,31 +241,36 @@ public final class Gateway implements AutoCloseable {
                     fileLinks, idempotency, config.dataDir().resolve("tmp"), new UploadPolicy().largestUpload());
             MarketTasks marketTasks = new MarketTasks(guard, bodies, responses, s.catalog(), generations, idempotency, s.accounts(),
                     new DownloadLinks(links, fileLinks, s.taskStore(), s.fileStore(), s.clock()),
-                    new MarketViews(s.catalog(), links, responses));
+                    marketViews);
             RunsRoutes runs = new RunsRoutes(guard, bodies, responses, s.json(), s.catalog(), generations, idempotency, links);
             UpstreamCallbacks callbacks = new UpstreamCallbacks(s.taskStore(), s.json(), responses, s.clock(), dispatcher::wake);
-            AdminRoutes admin = new AdminRoutes(adminToken, s.accounts(), s.accountStore(), bodies, responses);
+            RivyaWebhooks rivyaWebhooks = new RivyaWebhooks(guard, bodies, responses, idempotency, webhooks, rivyaEvents, s.json(),
+                    s.clock());
+            AdminRoutes admin = new AdminRoutes(adminToken, s.accounts(), s.accountStore(), bodies, responses, callbackKeys,
+                    s.random(), s.clock());
             HealthRoutes health = new HealthRoutes(responses, () -> ping(s.db()),
                     () -> !config.dispatchEnabled() || dispatcher.isRunning(), metrics::scrape);
             http = new ApiServer(config.port(), config.maxBodyBytes(), new UploadPolicy().largestUpload(),
                     config.dataDir().resolve("tmp"), new RequestIds(s.random()), responses,
-                    List.of(health::routing, rivya::routing, rivyaFiles::routing, marketUploads::routing, marketTasks::routing,
-                            runs::routing, callbacks::routing, media::routing, admin::routing)).start();
+                    List.of(health::routing, rivya::routing, rivyaFiles::routing, rivyaWebhooks::routing, marketUploads::routing,
+                            marketTasks::routing, runs::routing, callbacks::routing, media::routing, admin::routing)).start();
             baseUrl.set(config.baseUrl(http.port()));
         } catch (RuntimeException e) {
             renderPool.shutdownNow();
             fetcher.close();
+            endpointFetcher.close();
             throw e;
         }
         if (config.dispatchEnabled()) {
             dispatcher.start();
         }
+        notifier.start();
         Sweeper sweeper = new Sweeper(s.idempotencyStore(), s.fileStore(), s.taskStore(), blobs, config.resultRetention(),
                 s.clock());
         sweeper.start();
         log.info("gateway listening on port {} (data dir {}, database {})", http.port(), config.dataDir(),
                 config.embedded() ? "SQLite" : "PostgreSQL");
-        return new Gateway(s.db(), http, dispatcher, sweeper, renderPool, fetcher, adminToken, s);
+        return new Gateway(s.db(), http, dispatcher, sweeper, renderPool, fetcher, notifier, endpointFetcher, adminToken, s);
     }
 
     /** A 32-byte key kept in the settings table, made on first use: every node and restart signs alike. */
@@ -264,8 +307,10 @@ public final class Gateway implements AutoCloseable {
         http.close();
         sweeper.close();
         dispatcher.close();
+        notifier.close();
         renderPool.shutdownNow();
         fetcher.close();
+        endpointFetcher.close();
         db.close();
     }
 }

@@ -7,6 +7,7 @@ import dev.hailuo.core.catalog.Door;
 import dev.hailuo.core.idempotency.IdempotencyRace;
 import dev.hailuo.core.idempotency.IdempotencyRecord;
 import dev.hailuo.core.money.LedgerEntry;
+import dev.hailuo.core.notify.TaskEvent;
 import dev.hailuo.core.port.Settlement;
 import dev.hailuo.core.port.TaskChange;
 import dev.hailuo.core.port.TaskStore;
@@ -162,6 +163,7 @@ public final class JdbcTaskStore implements TaskStore {
             // Only settle() leaves the active states, so this is the one place the count goes down.
             h.createUpdate("UPDATE accounts SET active_tasks = active_tasks - 1 WHERE id = :account")
                     .bind("account", entry.accountId()).execute();
+            Events.insert(h, TaskEvent.of(taskId, s));
             return true;
         });
     }

@@ -39,7 +39,9 @@ public final class MarketErrors {
     /** kie's body code for a refusal. */
     public int code(ErrorCode code) {
         return switch (code) {
-            case VALIDATION_FAILED, UNSUPPORTED_MEDIA_TYPE, RANGE_NOT_SATISFIABLE, TASK_NOT_CANCELABLE -> invalidParameter;
+            // The webhook codes belong to the Rivya door; should one reach here, these are the closest.
+            case VALIDATION_FAILED, UNSUPPORTED_MEDIA_TYPE, RANGE_NOT_SATISFIABLE, TASK_NOT_CANCELABLE, WEBHOOK_URL_REJECTED ->
+                    invalidParameter;
             // kie has no 403: a key that may not do something is "You do not have access permissions" (401).
             case API_KEY_MISSING, API_KEY_INVALID, API_KEY_REVOKED, API_KEY_EXPIRED, API_SCOPE_DENIED -> 401;
             case INSUFFICIENT_CREDITS -> 402;
@@ -47,7 +49,7 @@ public final class MarketErrors {
             case NOT_FOUND, MEDIA_EXPIRED -> 404;
             case METHOD_NOT_ALLOWED -> 405;
             // Not a kie code: Idempotency-Key is this gateway's addition, and so is its conflict.
-            case IDEMPOTENCY_CONFLICT -> 409;
+            case IDEMPOTENCY_CONFLICT, WEBHOOK_ENDPOINT_DISABLED -> 409;
             // Not a kie code either (kie documents no size limits); a clearer answer than 400.
             case PAYLOAD_TOO_LARGE -> 413;
             case RATE_LIMITED -> 429;

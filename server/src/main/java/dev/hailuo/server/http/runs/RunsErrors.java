@@ -59,7 +59,8 @@ final class RunsErrors {
             return r.runsCode;
         }
         return switch (e.code()) {
-            case VALIDATION_FAILED, RANGE_NOT_SATISFIABLE -> "invalid_input";
+            // The webhook codes belong to the Rivya door; should one reach here, these are the closest.
+            case VALIDATION_FAILED, RANGE_NOT_SATISFIABLE, WEBHOOK_URL_REJECTED -> "invalid_input";
             // Runbase requires JSON: another Content-Type is a body it cannot read.
             case UNSUPPORTED_MEDIA_TYPE -> "invalid_json";
             case API_KEY_MISSING -> "missing_api_key";
@@ -71,6 +72,7 @@ final class RunsErrors {
             case API_SCOPE_DENIED -> "api_scope_denied";
             case IDEMPOTENCY_CONFLICT -> "idempotency_conflict";
             case TASK_NOT_CANCELABLE -> "run_not_cancelable";
+            case WEBHOOK_ENDPOINT_DISABLED -> "webhook_endpoint_disabled";
             case PAYLOAD_TOO_LARGE -> "payload_too_large";
             case METHOD_NOT_ALLOWED -> "method_not_allowed";
             case INTERNAL_ERROR -> "internal_error";
