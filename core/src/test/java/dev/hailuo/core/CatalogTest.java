@@ -24,6 +24,11 @@ class CatalogTest {
         assertThat(catalog.byAlias(Door.MARKET, "hailuo/02-image-to-video-standard")).contains(standard);
         assertThat(catalog.byAlias(Door.RUNS, "hailuo/standard")).contains(standard);
         assertThat(standard.marketIds().get("hailuo/02-image-to-video-standard")).isEqualTo(Mode.IMAGE_TO_VIDEO);
+        // The way back, for tasks shown by a door other than the one that created them.
+        assertThat(pro.marketId(Mode.TEXT_TO_VIDEO)).hasValue("hailuo/02-text-to-video-pro");
+        assertThat(pro.marketId(Mode.IMAGE_TO_VIDEO)).hasValue("hailuo/02-image-to-video-pro");
+        assertThat(standard.marketId(Mode.TEXT_TO_VIDEO)).hasValue("hailuo/02-text-to-video-standard");
+        assertThat(standard.marketId(Mode.IMAGE_TO_VIDEO)).hasValue("hailuo/02-image-to-video-standard");
     }
 
     @Test

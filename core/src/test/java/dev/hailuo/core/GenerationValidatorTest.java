@@ -7,6 +7,8 @@ import dev.hailuo.core.error.ErrorCode;
 import dev.hailuo.core.error.GatewayException;
 import dev.hailuo.core.generation.GenerationRequest;
 import dev.hailuo.core.generation.GenerationValidator;
+import dev.hailuo.core.generation.Naming;
+import dev.hailuo.core.files.ReferenceFields;
 import dev.hailuo.core.generation.ValidatedGeneration;
 import dev.hailuo.core.files.ReferenceItem;
 import org.junit.jupiter.api.Test;
@@ -88,10 +90,26 @@ class GenerationValidatorTest {
         assertRefused(pro, "p", Map.of("duration", "6"), "params.duration");
     }
 
+    /** How the Market door names its fields. */
+    private static final Naming MARKET = new Naming("hailuo/02-image-to-video-pro", "input.prompt", "input.",
+            ReferenceFields.named("input.image_url", List.of("input.image_url", "input.end_image_url")), "callBackUrl");
+
+    @Test
+    void refusalsNameTheFieldAsTheDoorCallsIt() {
+        assertThatThrownBy(() -> validator.validate(new GenerationRequest(standard, null, "p", Map.of("duration", "7"),
+                List.of(), null, MARKET, null))).hasMessageStartingWith("input.duration: ");
+        assertThatThrownBy(() -> validator.validate(new GenerationRequest(pro, null, "p", Map.of("duration", "6"),
+                List.of(), null, MARKET, null))).hasMessageStartingWith("input.duration: not a parameter of hailuo/02-image-to-video-pro");
+        assertThatThrownBy(() -> validator.validate(new GenerationRequest(pro, null, " ", Map.of(),
+                List.of(), null, MARKET, null))).hasMessageStartingWith("input.prompt: ");
+    }
+
     @Test
     void modeHintMustMatchTheInputs() {
         assertThatThrownBy(() -> validator.validate(new GenerationRequest(pro, Mode.IMAGE_TO_VIDEO, "p", Map.of(),
-                List.of(), null))).hasMessageContaining("image_url");
+                List.of(), null, MARKET, null))).hasMessageStartingWith("input.image_url: hailuo/02-image-to-video-pro is image-to-video");
+        assertThatThrownBy(() -> validator.validate(new GenerationRequest(pro, Mode.TEXT_TO_VIDEO, "p", Map.of(),
+                List.of(ReferenceItem.image("a")), null, MARKET, null))).hasMessageContaining("takes no input image");
         assertThat(validator.validate(new GenerationRequest(pro, null, "p", Map.of(),
                 List.of(ReferenceItem.image("a")), null)).spec().mode()).isEqualTo(Mode.IMAGE_TO_VIDEO);
     }

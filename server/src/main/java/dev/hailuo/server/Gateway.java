@@ -33,9 +33,20 @@ import dev.hailuo.server.http.RateLimiter;
 import dev.hailuo.server.http.RequestIds;
 import dev.hailuo.server.http.Responses;
 import dev.hailuo.server.http.UpstreamCallbacks;
+import dev.hailuo.server.http.rivya.RivyaEvents;
 import dev.hailuo.server.http.rivya.RivyaRoutes;
 import dev.hailuo.server.limits.Buckets;
 import dev.hailuo.server.limits.PostgresBuckets;
+import dev.hailuo.server.http.rivya.RivyaWebhooks;
+import dev.hailuo.server.notify.Notifier;
+import dev.hailuo.server.notify.WebhookUrls;
+import dev.hailuo.server.store.CallbackKeys;
+import dev.hailuo.server.store.JdbcOutbox;
+import dev.hailuo.server.store.JdbcWebhookStore;
+import dev.hailuo.core.notify.DeliveryRules;
+import dev.hailuo.core.notify.DeliverySchedule;
+import dev.hailuo.core.notify.WebhookSecrets;
+import dev.hailuo.core.notify.Webhooks;
 import dev.hailuo.server.media.Mp4Probe;
 import dev.hailuo.server.media.SandboxRenderer;
 import dev.hailuo.server.store.Database;
@@ -44,7 +55,13 @@ import dev.hailuo.server.fetch.SafeFetcher;
 import dev.hailuo.server.files.FileIntake;
 import dev.hailuo.server.files.FileLinks;
 import dev.hailuo.server.http.rivya.RivyaFiles;
+import dev.hailuo.server.http.market.MarketTasks;
 import dev.hailuo.server.http.market.MarketUploads;
+import dev.hailuo.server.http.market.MarketCallbacks;
+import dev.hailuo.server.http.market.MarketViews;
+import dev.hailuo.server.http.runs.RunsRoutes;
+import dev.hailuo.server.blob.DownloadLinks;
+import dev.hailuo.server.fetch.EndpointUrls;
 import dev.hailuo.core.files.UploadPolicy;
 import dev.hailuo.server.store.JdbcAccountStore;
 import dev.hailuo.server.store.JdbcFileStore;
@@ -89,14 +106,19 @@ public final class Gateway implements AutoCloseable {
     private final Sweeper sweeper;
     private final ExecutorService renderPool;
     private final SafeFetcher fetcher;
+    private final Notifier notifier;
+    private final SafeFetcher endpointFetcher;
     private final String adminToken;
     private final Services services;
     private final BlobStore blobs;
 
     private Gateway(Database db, ApiServer http, Dispatcher dispatcher, Sweeper sweeper, ExecutorService renderPool,
-                    SafeFetcher fetcher, String adminToken, Services services, BlobStore blobs) {
+                    SafeFetcher fetcher, Notifier notifier, SafeFetcher endpointFetcher, String adminToken, Services services,
+                    BlobStore blobs) {
         this.blobs = blobs;
         this.fetcher = fetcher;
+        this.notifier = notifier;
+        this.endpointFetcher = endpointFetcher;
         this.db = db;
         this.http = http;
         this.dispatcher = dispatcher;
@@ -154,6 +176,14 @@ public final class Gateway implements AutoCloseable {
                 log.info("released {} task leases left by the previous run", released);
             }
         }
+        JdbcOutbox outbox = new JdbcOutbox(s.db());
+        JdbcWebhookStore webhookStore = new JdbcWebhookStore(s.db());
+        if (config.embedded()) {
+            int released = outbox.releaseAllLeases();
+            if (released > 0) {
+                log.info("released {} delivery leases left by the previous run", released);
+            }
+        }
 
         BlobStore blobs = config.s3() != null
                 ? S3BlobStore.open(config.s3(), config.dataDir().resolve("tmp"))
@@ -184,8 +214,9 @@ public final class Gateway implements AutoCloseable {
         PickOrder pickOrder = new PickOrder();
         TaskRunner runner = new TaskRunner(s.taskStore(), upstreams, results, s.money(), PollSchedule.DEFAULT, s.clock(), metrics,
                 pickOrder);
+        String nodeId = s.ids().next("node_");
         Dispatcher dispatcher = new Dispatcher(s.taskStore(), runner, pickOrder, UpstreamFactory.inFlightSync(upstreams, s.taskStore()),
-                s.clock(), s.ids().next("node_"), config.workers(), config.lease());
+                s.clock(), nodeId, config.workers(), config.lease());
         for (var upstream : upstreams.all()) {
             io.micrometer.core.instrument.Gauge.builder("hailuo_provider_in_flight", upstream, u -> u.inFlight())
                     .description("Tasks submitting to, processing at or finalizing from this provider (all nodes)")
@@ -201,12 +232,26 @@ public final class Gateway implements AutoCloseable {
                 config.uploadRetention(), config.dataDir().resolve("tmp"));
         DurationTokens durationTokens = new DurationTokens(secret(s, "duration_token_key"));
         References references = new References(s.fileStore(), intake, durationTokens, s.clock());
-        Generations generations = new Generations(new GenerationValidator(), references, s.taskStore(), idempotency, s.money(),
-                s.ids(), s.clock(), config.taskDeadline(), dispatcher::wake);
+        EndpointUrls endpointUrls = new EndpointUrls(FetchPolicy.endpoints().withAllowPrivateNetwork(config.allowPrivateNetwork()));
+        Generations generations = new Generations(new GenerationValidator(), references, endpointUrls, s.taskStore(), idempotency,
+                s.money(), s.ids(), s.clock(), config.taskDeadline(), dispatcher::wake);
 
         Responses responses = new Responses(s.json());
         Bodies bodies = new Bodies(s.json(), config.maxBodyBytes());
         Guard guard = new Guard(s.accounts(), new RateLimiter(buckets));
+
+        // Notifications: their own fetcher (endpoint URL rules, own connection pool) and workers,
+        // so deliveries never compete with reference downloads or task dispatch.
+        SafeFetcher endpointFetcher = new SafeFetcher(FetchPolicy.endpoints().withAllowPrivateNetwork(config.allowPrivateNetwork()));
+        CallbackKeys callbackKeys = new CallbackKeys(s.db());
+        RivyaEvents rivyaEvents = new RivyaEvents(s.catalog(), links, responses);
+        MarketViews marketViews = new MarketViews(s.catalog(), links, responses);
+        Notifier notifier = Notifier.create(outbox, webhookStore, s.taskStore(), callbackKeys, rivyaEvents,
+                new MarketCallbacks(marketViews, responses),
+                endpointFetcher, new DeliveryRules(new DeliverySchedule(config.deliverySchedule(), s.random())), s.ids(), s.clock(),
+                nodeId, config.deliveryWorkers(), config.deliveryPerReceiver(), metrics);
+        Webhooks webhooks = new Webhooks(webhookStore, new WebhookUrls(endpointUrls, endpointFetcher), new WebhookSecrets(s.random()),
+                s.ids(), s.clock(), notifier::wake);
         ApiServer http;
         try {
             MediaRoutes media = new MediaRoutes(blobs, links);
@@ -216,18 +261,26 @@ public final class Gateway implements AutoCloseable {
                     durationTokens, idempotency);
             MarketUploads marketUploads = new MarketUploads(guard, bodies, responses, s.json(), intake, s.fileStore(), blobs,
                     fileLinks, idempotency, config.dataDir().resolve("tmp"), new UploadPolicy().largestUpload());
+            MarketTasks marketTasks = new MarketTasks(guard, bodies, responses, s.catalog(), generations, idempotency, s.accounts(),
+                    new DownloadLinks(links, fileLinks, s.taskStore(), s.fileStore(), s.clock()),
+                    marketViews);
+            RunsRoutes runs = new RunsRoutes(guard, bodies, responses, s.json(), s.catalog(), generations, idempotency, links);
             UpstreamCallbacks callbacks = new UpstreamCallbacks(s.taskStore(), s.json(), responses, s.clock(), dispatcher::wake);
-            AdminRoutes admin = new AdminRoutes(adminToken, s.accounts(), s.accountStore(), bodies, responses);
+            RivyaWebhooks rivyaWebhooks = new RivyaWebhooks(guard, bodies, responses, idempotency, webhooks, rivyaEvents, s.json(),
+                    s.clock());
+            AdminRoutes admin = new AdminRoutes(adminToken, s.accounts(), s.accountStore(), bodies, responses, callbackKeys,
+                    s.random(), s.clock());
             HealthRoutes health = new HealthRoutes(responses, () -> ping(s.db()),
                     () -> !config.dispatchEnabled() || dispatcher.isRunning(), metrics::scrape);
             http = new ApiServer(config.port(), config.maxBodyBytes(), new UploadPolicy().largestUpload(),
                     config.dataDir().resolve("tmp"), new RequestIds(s.random()), responses,
-                    List.of(health::routing, rivya::routing, rivyaFiles::routing, marketUploads::routing, callbacks::routing, media::routing,
-                            admin::routing)).start();
+                    List.of(health::routing, rivya::routing, rivyaFiles::routing, rivyaWebhooks::routing, marketUploads::routing,
+                            marketTasks::routing, runs::routing, callbacks::routing, media::routing, admin::routing)).start();
             baseUrl.set(config.baseUrl(http.port()));
         } catch (RuntimeException e) {
             renderPool.shutdownNow();
             fetcher.close();
+            endpointFetcher.close();
             if (blobs instanceof S3BlobStore s3) {
                 s3.close();
             }
@@ -236,12 +289,13 @@ public final class Gateway implements AutoCloseable {
         if (config.dispatchEnabled()) {
             dispatcher.start();
         }
+        notifier.start();
         Sweeper sweeper = new Sweeper(s.idempotencyStore(), s.fileStore(), s.taskStore(), blobs, config.resultRetention(),
                 s.clock());
         sweeper.start();
         log.info("gateway listening on port {} (data dir {}, database {}, media {})", http.port(), config.dataDir(),
                 config.embedded() ? "SQLite" : "PostgreSQL", config.s3() == null ? "on local disk" : "in S3 bucket " + config.s3().bucket());
-        return new Gateway(s.db(), http, dispatcher, sweeper, renderPool, fetcher, adminToken, s, blobs);
+        return new Gateway(s.db(), http, dispatcher, sweeper, renderPool, fetcher, notifier, endpointFetcher, adminToken, s, blobs);
     }
 
     /** A 32-byte key kept in the settings table, made on first use: every node and restart signs alike. */
@@ -278,8 +332,10 @@ public final class Gateway implements AutoCloseable {
         http.close();
         sweeper.close();
         dispatcher.close();
+        notifier.close();
         renderPool.shutdownNow();
         fetcher.close();
+        endpointFetcher.close();
         if (blobs instanceof AutoCloseable closeable) {
             try {
                 closeable.close();

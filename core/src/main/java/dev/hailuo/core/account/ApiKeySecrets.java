@@ -1,10 +1,8 @@
 package dev.hailuo.core.account;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.hailuo.core.util.Sha256;
+
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.random.RandomGenerator;
 
 /**
@@ -30,12 +28,7 @@ public final class ApiKeySecrets {
     }
 
     public static String hash(String secret) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest(secret.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JDK", e);
-        }
+        return Sha256.hex(secret);
     }
 
     public static String visiblePrefix(String secret) {

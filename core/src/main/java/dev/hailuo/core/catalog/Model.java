@@ -34,6 +34,11 @@ public record Model(
         prices = List.copyOf(prices);
     }
 
+    /** What the Market calls this model in that mode (one id per mode, e.g. hailuo/02-image-to-video-pro). */
+    public Optional<String> marketId(Mode mode) {
+        return marketIds.entrySet().stream().filter(e -> e.getValue() == mode).map(Map.Entry::getKey).sorted().findFirst();
+    }
+
     public Optional<ParamSpec> param(String key) {
         return params.stream().filter(p -> p.key().equals(key)).findFirst();
     }

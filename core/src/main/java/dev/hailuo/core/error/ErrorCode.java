@@ -7,6 +7,7 @@ package dev.hailuo.core.error;
  */
 public enum ErrorCode {
     VALIDATION_FAILED("validation_failed", 400),
+    WEBHOOK_URL_REJECTED("webhook_url_rejected", 400),
     API_KEY_MISSING("api_key_missing", 401),
     API_KEY_INVALID("api_key_invalid", 401),
     API_KEY_REVOKED("api_key_revoked", 401),
@@ -17,6 +18,7 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED("method_not_allowed", 405),
     IDEMPOTENCY_CONFLICT("idempotency_conflict", 409),
     TASK_NOT_CANCELABLE("task_not_cancelable", 409),
+    WEBHOOK_ENDPOINT_DISABLED("webhook_endpoint_disabled", 409),
     MEDIA_EXPIRED("media_expired", 410),
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),

@@ -29,31 +29,34 @@ public final class References {
     }
 
     /**
-     * @param field how the door names the list, e.g. {@code params.referenceMediaItems}
+     * @param modelName how the door calls the model, for refusals
+     * @param fields    how the door names the list and each item
      * @return the files in order: first frame, then last frame
      */
-    public List<StoredFile> resolve(String accountId, Model model, List<ReferenceItem> items, String field) {
+    public List<StoredFile> resolve(String accountId, Model model, String modelName, List<ReferenceItem> items,
+                                    ReferenceFields fields) {
         if (items.size() > model.maxReferenceImages()) {
-            throw GatewayException.validation(field + ": at most " + model.maxReferenceImages() + " items are accepted by "
-                    + model.rivyaId() + " (the second is the last frame), got " + items.size() + ".");
+            throw GatewayException.validation(fields.list() + ": at most " + model.maxReferenceImages() + " items are accepted by "
+                    + modelName + " (the second is the last frame), got " + items.size() + ".");
         }
         List<StoredFile> resolved = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
-            resolved.add(resolve(accountId, model, items.get(i), field + "[" + i + "]"));
+            resolved.add(resolve(accountId, model, modelName, items.get(i), fields.item().apply(i), fields.url().apply(i)));
         }
         return resolved;
     }
 
-    private StoredFile resolve(String accountId, Model model, ReferenceItem item, String field) {
+    private StoredFile resolve(String accountId, Model model, String modelName, ReferenceItem item, String field,
+                               String urlField) {
         if (item.url() == null || item.url().isBlank()) {
-            throw GatewayException.validation(field + ".url: is required.");
+            throw GatewayException.validation(urlField + ": is required.");
         }
         StoredFile file = intake.ownFileId(item.url())
                 .map(id -> files.find(accountId, id).orElseThrow(() -> GatewayException.validation(
-                        field + ".url: no such file in this account.")))
-                .orElseGet(() -> intake.fetch(accountId, external(item.url(), field + ".url"), field + ".url"));
+                        urlField + ": no such file in this account.")))
+                .orElseGet(() -> intake.fetch(accountId, external(item.url(), urlField), urlField));
         if (!file.expiresAt().isAfter(clock.instant())) {
-            throw GatewayException.validation(field + ".url: the file expired; upload it again.");
+            throw GatewayException.validation(urlField + ": the file expired; upload it again.");
         }
         if (item.durationToken() != null) {
             tokens.verify(item.durationToken(), file.id(), accountId, field + ".durationToken");
@@ -62,9 +65,9 @@ public final class References {
             throw GatewayException.validation(field + ".kind: declared " + item.kind() + " but the file is "
                     + file.kind().wireName() + ".");
         }
-        model.reference().checkKind(file.kind(), model.rivyaId(), field);
+        model.reference().checkKind(file.kind(), modelName, field);
         if (file.kind() == FileKind.IMAGE) {
-            model.reference().checkImage(file.width(), file.height(), model.rivyaId(), field);
+            model.reference().checkImage(file.width(), file.height(), modelName, field);
         }
         return file;
     }

@@ -23,27 +23,29 @@ public final class GenerationValidator {
 
     public ValidatedGeneration validate(GenerationRequest request) {
         Model model = request.model();
-        String prompt = checkPrompt(request.prompt(), model.maxPromptLength());
-        Map<String, String> params = checkParams(model, request.params());
+        Naming names = request.naming();
+        String prompt = checkPrompt(request.prompt(), model.maxPromptLength(), names.prompt());
+        Map<String, String> params = checkParams(model, request.params(), names);
 
         // How many references a model takes is checked by References, which knows the door's field name.
         int images = request.references().size();
         Mode mode = images > 0 ? Mode.IMAGE_TO_VIDEO : Mode.TEXT_TO_VIDEO;
         if (request.modeHint() != null && request.modeHint() != mode) {
-            throw GatewayException.validation(request.modeHint() == Mode.IMAGE_TO_VIDEO
-                    ? "image_url: this model is image-to-video and needs an input image."
-                    : "image_url: this model is text-to-video and takes no input image.");
+            throw GatewayException.validation(names.references().url().apply(0) + ": " + names.model()
+                    + (request.modeHint() == Mode.IMAGE_TO_VIDEO
+                    ? " is image-to-video and needs an input image (the first frame)."
+                    : " is text-to-video and takes no input image."));
         }
 
         int duration = params.containsKey("duration") ? Integer.parseInt(params.get("duration")) : model.defaultDuration();
         String resolution = params.getOrDefault("resolution", model.defaultResolution(mode));
         if (!model.resolutions().get(mode).contains(resolution)) {
-            throw GatewayException.validation("params.resolution: " + resolution + " is not available for "
-                    + mode.wireName() + " with " + model.rivyaId() + " (allowed: "
+            throw GatewayException.validation(names.param("resolution") + ": " + resolution + " is not available for "
+                    + mode.wireName() + " with " + names.model() + " (allowed: "
                     + String.join(", ", model.resolutions().get(mode)) + ").");
         }
         Price price = model.price(mode, resolution, duration).orElseThrow(() -> GatewayException.validation(
-                "params.duration: " + duration + " s is not available at " + resolution + " for " + model.rivyaId() + "."));
+                names.param("duration") + ": " + duration + " s is not available at " + resolution + " for " + names.model() + "."));
 
         Boolean optimizer = params.containsKey("prompt_optimizer") ? Boolean.valueOf(params.get("prompt_optimizer")) : null;
         String clientRequestId = request.clientRequestId();
@@ -56,41 +58,41 @@ public final class GenerationValidator {
         return new ValidatedGeneration(model, spec, price.credits());
     }
 
-    static String checkPrompt(String prompt, int maxLength) {
+    static String checkPrompt(String prompt, int maxLength, String field) {
         if (prompt == null) {
-            throw GatewayException.validation("prompt: is required.");
+            throw GatewayException.validation(field + ": is required.");
         }
         int length = prompt.codePointCount(0, prompt.length());
         if (length > maxLength) {
-            throw GatewayException.validation("prompt: at most " + maxLength + " characters, got " + length + ".");
+            throw GatewayException.validation(field + ": at most " + maxLength + " characters, got " + length + ".");
         }
         if (prompt.isBlank()) {
-            throw GatewayException.validation("prompt: must not be empty or blank.");
+            throw GatewayException.validation(field + ": must not be empty or blank.");
         }
         for (int i = 0; i < prompt.length(); ) {
             int cp = prompt.codePointAt(i);
             int type = Character.getType(cp);
             if (type == Character.CONTROL && cp != '\n' && cp != '\t') {
                 throw GatewayException.validation(String.format(
-                        "prompt: control character U+%04X at position %d is not allowed.", cp, i));
+                        "%s: control character U+%04X at position %d is not allowed.", field, cp, i));
             }
             if (type == Character.SURROGATE) {
-                throw GatewayException.validation("prompt: unpaired surrogate at position " + i + ".");
+                throw GatewayException.validation(field + ": unpaired surrogate at position " + i + ".");
             }
             i += Character.charCount(cp);
         }
         return prompt;
     }
 
-    private static Map<String, String> checkParams(Model model, Map<String, Object> raw) {
+    private static Map<String, String> checkParams(Model model, Map<String, Object> raw, Naming names) {
         Map<String, String> out = new HashMap<>();
         for (Map.Entry<String, Object> e : raw.entrySet()) {
             ParamSpec spec = model.param(e.getKey()).orElseThrow(() -> GatewayException.validation(
-                    "params." + e.getKey() + ": not a parameter of " + model.rivyaId() + " (accepted: "
+                    names.param(e.getKey()) + ": not a parameter of " + names.model() + " (accepted: "
                             + String.join(", ", model.params().stream().map(ParamSpec::key).toList()) + ")."));
             String value = asOption(e.getValue());
             if (value == null || !spec.options().contains(value)) {
-                throw GatewayException.validation("params." + spec.key() + ": must be one of "
+                throw GatewayException.validation(names.param(spec.key()) + ": must be one of "
                         + String.join(", ", spec.options()) + ", got " + describe(e.getValue()) + ".");
             }
             out.put(spec.key(), value);

@@ -12,6 +12,7 @@ import dev.hailuo.core.idempotency.IdempotencyRace;
 import dev.hailuo.core.idempotency.IdempotentRequest;
 import dev.hailuo.core.idempotency.StoredResponse;
 import dev.hailuo.core.money.Money;
+import dev.hailuo.core.port.EndpointRules;
 import dev.hailuo.core.port.Settlement;
 import dev.hailuo.core.port.TaskStore;
 import dev.hailuo.core.task.FailureCode;
@@ -32,6 +33,7 @@ import java.util.function.Function;
 public final class Generations {
     private final GenerationValidator validator;
     private final References references;
+    private final EndpointRules endpoints;
     private final TaskStore tasks;
     private final Idempotency idempotency;
     private final Money money;
@@ -40,10 +42,12 @@ public final class Generations {
     private final Duration taskDeadline;
     private final Runnable onQueued;
 
-    public Generations(GenerationValidator validator, References references, TaskStore tasks, Idempotency idempotency, Money money,
-                       IdGenerator ids, Clock clock, Duration taskDeadline, Runnable onQueued) {
+    public Generations(GenerationValidator validator, References references, EndpointRules endpoints, TaskStore tasks,
+                       Idempotency idempotency, Money money, IdGenerator ids, Clock clock, Duration taskDeadline,
+                       Runnable onQueued) {
         this.validator = validator;
         this.references = references;
+        this.endpoints = endpoints;
         this.tasks = tasks;
         this.idempotency = idempotency;
         this.money = money;
@@ -54,24 +58,29 @@ public final class Generations {
     }
 
     /**
-     * Creates a task, or replays the answer stored under the idempotency key.
+     * Creates a task, or replays the answer stored under the idempotency key. The rules run
+     * cheapest first: fields, then the callback URL, then the references (which may fetch), and
+     * only then is anything reserved.
      *
-     * @param referencesField how the door names its references in error messages
      * @param answer how the calling door renders the new task; the rendered answer is stored with
      *               the task, so duplicates receive exactly the same bytes
      */
-    public Created create(Principal principal, Door door, GenerationRequest request, String referencesField,
-                          IdempotentRequest idem, Function<Task, StoredResponse> answer) {
+    public Created create(Principal principal, Door door, GenerationRequest request, IdempotentRequest idem,
+                          Function<Task, StoredResponse> answer) {
         Optional<StoredResponse> replay = idempotency.replay(idem);
         if (replay.isPresent()) {
             return new Created(null, replay.get(), true);
         }
         ValidatedGeneration valid = validator.validate(request);
-        List<String> images = references.resolve(principal.accountId(), valid.model(), request.references(), referencesField)
-                .stream().map(StoredFile::blobKey).toList();
+        String callbackUrl = request.submission().callbackUrl();
+        if (callbackUrl != null) {
+            endpoints.check(callbackUrl, request.naming().callback());
+        }
+        List<String> images = references.resolve(principal.accountId(), valid.model(), request.naming().model(),
+                request.references(), request.naming().references()).stream().map(StoredFile::blobKey).toList();
         Instant now = clock.instant();
         Task task = new Task(ids.next("task_"), principal.accountId(), door, valid.spec().withReferenceImages(images), TaskState.QUEUED,
-                valid.price(), 0, null, null, 0, null, null, now, now.plus(taskDeadline), now, now, null);
+                valid.price(), 0, null, null, 0, null, null, now, now.plus(taskDeadline), now, now, null, request.submission());
         StoredResponse response = answer.apply(task);
         Optional<TaskStore.CreateRefusal> refusal;
         try {
@@ -95,7 +104,12 @@ public final class Generations {
     }
 
     public Task get(Principal principal, String taskId) {
-        return tasks.find(principal.accountId(), taskId).orElseThrow(() -> GatewayException.notFound("Generation"));
+        return find(principal, taskId).orElseThrow(() -> GatewayException.notFound("Generation"));
+    }
+
+    /** A task of the caller's account, whichever door created it; empty for any other id. */
+    public Optional<Task> find(Principal principal, String taskId) {
+        return tasks.find(principal.accountId(), taskId);
     }
 
     /**

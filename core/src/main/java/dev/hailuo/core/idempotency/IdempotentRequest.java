@@ -1,10 +1,8 @@
 package dev.hailuo.core.idempotency;
 
 import dev.hailuo.core.error.GatewayException;
+import dev.hailuo.core.util.Sha256;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * A POST carrying an {@code Idempotency-Key}: scoped to the account and the route, and
@@ -38,10 +36,6 @@ public record IdempotentRequest(String accountId, String route, String key, Stri
     }
 
     private static String sha256(byte[] body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JDK", e);
-        }
+        return Sha256.hex(body);
     }
 }

@@ -37,8 +37,9 @@ public interface TaskStore {
     boolean advance(String taskId, TaskState from, TaskChange change);
 
     /**
-     * The one move into a terminal state, with its ledger entry, in one transaction. Only one
-     * caller can win it, so money is settled exactly once.
+     * The one move into a terminal state, with its ledger entry and the task's event for the
+     * notifications outbox ({@link dev.hailuo.core.notify.TaskEvent#of}), in one transaction. Only
+     * one caller can win it, so money is settled exactly once and the event written exactly once.
      */
     boolean settle(String taskId, TaskState from, Settlement settlement, LedgerEntry entry);
 

@@ -7,7 +7,8 @@ import java.time.Instant;
 /**
  * A generation as the store holds it. {@code price} is what was reserved at creation;
  * {@code finalCredits} is what was finally taken (the price on success, 0 otherwise).
- * {@code upstreamId} never leaves the gateway.
+ * {@code upstreamId} never leaves the gateway. {@code submission} is what the client sent, for
+ * the doors that show it back, and the endpoint to notify; never null ({@link Submission#NONE}).
  */
 public record Task(
         String id,
@@ -26,5 +27,10 @@ public record Task(
         Instant deadlineAt,
         Instant createdAt,
         Instant updatedAt,
-        Instant completedAt) {
+        Instant completedAt,
+        Submission submission) {
+
+    public Task {
+        submission = submission == null ? Submission.NONE : submission;
+    }
 }

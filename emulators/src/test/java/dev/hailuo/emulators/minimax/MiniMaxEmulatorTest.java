@@ -288,8 +288,9 @@ class MiniMaxEmulatorTest {
             assertThat(success.path("status").asText()).isEqualTo("success");
             assertThat(success.path("file_id").asText()).matches("\\d+");
             assertThat(success.has("video_width")).as("callbacks exclude the video size").isFalse();
-            assertThat(emulator.callbackDeliveries()).extracting(MiniMaxEmulator.CallbackDelivery::status)
-                    .containsExactly("processing", "success");
+            // The emulator records a delivery once the receiver has answered, which is after the receiver saw it.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(emulator.callbackDeliveries())
+                    .extracting(MiniMaxEmulator.CallbackDelivery::status).containsExactly("processing", "success"));
         }
     }
 

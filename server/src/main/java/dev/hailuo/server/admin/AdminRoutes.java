@@ -16,30 +16,43 @@ import dev.hailuo.core.port.AccountStore;
 import dev.hailuo.server.http.Bodies;
 import dev.hailuo.server.http.Guard;
 import dev.hailuo.server.http.Responses;
+import dev.hailuo.server.store.CallbackKeys;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.random.RandomGenerator;
 
 /** The operators' HTTP API under {@code /admin/}, behind the admin token. */
 public final class AdminRoutes {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final int MIN_CALLBACK_KEY = 16;
+    static final int MAX_CALLBACK_KEY = 200;
 
     private final byte[] adminToken;
     private final Accounts accounts;
     private final AccountStore store;
     private final Bodies bodies;
     private final Responses responses;
+    private final CallbackKeys callbackKeys;
+    private final RandomGenerator random;
+    private final Clock clock;
 
-    public AdminRoutes(String adminToken, Accounts accounts, AccountStore store, Bodies bodies, Responses responses) {
+    public AdminRoutes(String adminToken, Accounts accounts, AccountStore store, Bodies bodies, Responses responses,
+                       CallbackKeys callbackKeys, RandomGenerator random, Clock clock) {
         this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
         this.accounts = accounts;
         this.store = store;
         this.bodies = bodies;
         this.responses = responses;
+        this.callbackKeys = callbackKeys;
+        this.random = random;
+        this.clock = clock;
     }
 
     public void routing(RoutesConfig routes) {
@@ -59,6 +72,50 @@ public final class AdminRoutes {
         routes.post("/admin/accounts/{id}/credits", this::grant);
         routes.put("/admin/accounts/{id}/limits", this::limits);
         routes.get("/admin/accounts/{id}/ledger", this::ledger);
+        routes.put("/admin/accounts/{id}/callback-key", this::setCallbackKey);
+        routes.get("/admin/accounts/{id}/callback-key", ctx -> {
+            accounts.requireAccount(ctx.pathParam("id"));
+            responses.send(ctx, 200, NODES.objectNode().put("account_id", ctx.pathParam("id"))
+                    .put("enabled", callbackKeys.find(ctx.pathParam("id")).isPresent()));
+        });
+        routes.delete("/admin/accounts/{id}/callback-key", ctx -> {
+            accounts.requireAccount(ctx.pathParam("id"));
+            callbackKeys.remove(ctx.pathParam("id"));
+            responses.send(ctx, 200, NODES.objectNode().put("account_id", ctx.pathParam("id")).put("enabled", false));
+        });
+    }
+
+    /**
+     * Sets the key that signs the account's Market callbacks (kie's webhookHmacKey): the one sent
+     * as {@code key}, or a new random one. Answered once; afterwards only whether a key is set.
+     */
+    private void setCallbackKey(Context ctx) {
+        String accountId = ctx.pathParam("id");
+        accounts.requireAccount(accountId);
+        byte[] raw = bodies.bytes(ctx);
+        JsonNode body = raw.length == 0 ? NODES.objectNode() : bodies.object(ctx, raw);
+        for (var names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!name.equals("key")) {
+                throw GatewayException.validation(name + ": unknown field (accepted: key).");
+            }
+        }
+        String key;
+        if (body.hasNonNull("key")) {
+            key = text(body, "key");
+            if (key.length() < MIN_CALLBACK_KEY || key.length() > MAX_CALLBACK_KEY
+                    || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw GatewayException.validation("key: " + MIN_CALLBACK_KEY + " to " + MAX_CALLBACK_KEY
+                        + " printable ASCII characters without spaces.");
+            }
+        } else {
+            byte[] bytes = new byte[32];
+            random.nextBytes(bytes);
+            key = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        }
+        callbackKeys.set(accountId, key, clock.instant());
+        responses.send(ctx, 200, NODES.objectNode().put("account_id", accountId).put("enabled", true)
+                .put("callback_hmac_key", key));
     }
 
     private void requireAdmin(Context ctx) {

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -35,7 +36,30 @@ public final class MediaLinks {
     }
 
     public String url(String key) {
-        long expires = roundUp(clock.instant().plus(ttl));
+        return link(key, roundUp(clock.instant().plus(ttl)));
+    }
+
+    /**
+     * A link that expires exactly {@code validFor} from now (to the second, not rounded): for
+     * links whose lifetime is part of a contract, such as the Market's 20-minute download links.
+     */
+    public String url(String key, Duration validFor) {
+        return link(key, clock.instant().plus(validFor).getEpochSecond());
+    }
+
+    /** The blob key one of our media URLs points at (query ignored, signature not checked); empty for any other URL. */
+    public Optional<String> keyOf(String url) {
+        String prefix = baseUrl.get() + PATH;
+        if (url == null || !url.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        String rest = url.substring(prefix.length());
+        int query = rest.indexOf('?');
+        String key = query < 0 ? rest : rest.substring(0, query);
+        return key.isEmpty() ? Optional.empty() : Optional.of(key);
+    }
+
+    private String link(String key, long expires) {
         return baseUrl.get() + PATH + key + "?expires=" + expires + "&signature=" + sign(key, expires);
     }
 

@@ -1,10 +1,16 @@
 package dev.hailuo.server.config;
 
+import dev.hailuo.core.notify.DeliverySchedule;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Everything the gateway reads from its environment, validated once at start. Every default is
@@ -30,7 +36,10 @@ public record GatewayConfig(
         String databasePassword,
         Duration lease,
         S3 s3,
-        int databasePoolSize) {
+        int databasePoolSize,
+        List<Duration> deliverySchedule,
+        int deliveryWorkers,
+        int deliveryPerReceiver) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_DATA_DIR = "./data";
@@ -55,6 +64,13 @@ public record GatewayConfig(
      */
     public record S3(URI endpoint, String bucket, String region, String prefix, boolean pathStyle) {
     }
+    /** Waits between delivery attempts: the Standard Webhooks example, ten attempts over about three days. */
+    public static final List<Duration> DEFAULT_DELIVERY_SCHEDULE = DeliverySchedule.STANDARD;
+    public static final int DEFAULT_DELIVERY_WORKERS = 32;
+    public static final int DEFAULT_DELIVERY_PER_RECEIVER = 4;
+    static final int MAX_SCHEDULE_STEPS = 20;
+    static final Duration MAX_SCHEDULE_WAIT = Duration.ofDays(7);
+    private static final Pattern WAIT = Pattern.compile("([0-9]{1,9})(ms|s|m|h)");
 
     /** How big the sandbox renders: a fast preview, or the model's real output size. */
     public enum SandboxSize { PREVIEW, NATIVE }
@@ -96,11 +112,15 @@ public record GatewayConfig(
         Duration results = Duration.ofHours(intVar(env, "HAILUO_RESULT_RETENTION_HOURS",
                 (int) DEFAULT_RESULT_RETENTION.toHours(), 1, 24 * 365 * 10));
         boolean privateNetwork = boolVar(env, "HAILUO_ALLOW_PRIVATE_NETWORK", false);
+        List<Duration> schedule = env.containsKey("HAILUO_DELIVERY_SCHEDULE")
+                ? schedule(env.get("HAILUO_DELIVERY_SCHEDULE")) : DEFAULT_DELIVERY_SCHEDULE;
+        int deliveryWorkers = intVar(env, "HAILUO_DELIVERY_WORKERS", DEFAULT_DELIVERY_WORKERS, 1, 1024);
+        int perReceiver = intVar(env, "HAILUO_DELIVERY_PER_RECEIVER", DEFAULT_DELIVERY_PER_RECEIVER, 1, 64);
         Duration lease = Duration.ofSeconds(intVar(env, "HAILUO_LEASE_SECONDS", (int) DEFAULT_LEASE.toSeconds(), 3, 3600));
         return new GatewayConfig(port, dataDir, databaseUrl, adminToken, publicBaseUrl, sandboxSize, latency, workers,
                 deadline, mediaTtl, maxBody, dispatch, uploads, results, privateNetwork, blankToNull(env.get("HAILUO_DATABASE_USER")),
                 blankToNull(env.get("HAILUO_DATABASE_PASSWORD")), lease, s3(env),
-                intVar(env, "HAILUO_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE, 2, 500));
+                intVar(env, "HAILUO_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE, 2, 500), schedule, deliveryWorkers, perReceiver);
     }
 
     private static S3 s3(Map<String, String> env) {
@@ -169,6 +189,34 @@ public record GatewayConfig(
             throw new ConfigException("HAILUO_PUBLIC_BASE_URL is not a URL: \"" + value + "\" (" + e.getReason() + ")");
         }
         return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+    }
+
+    /** "5s,5m,30m,2h": the waits before the second, third, ... attempt of a delivery. */
+    static List<Duration> schedule(String raw) {
+        String expected = "a comma-separated list of waits such as \"5s,5m,30m,2h\" (units ms, s, m, h), 1 to "
+                + MAX_SCHEDULE_STEPS + " of them, each above 0 and at most " + MAX_SCHEDULE_WAIT.toDays() + " days";
+        List<Duration> waits = new ArrayList<>();
+        for (String part : raw.split(",", -1)) {
+            Matcher m = WAIT.matcher(part.trim());
+            if (!m.matches()) {
+                throw new ConfigException("HAILUO_DELIVERY_SCHEDULE must be " + expected + ", got \"" + raw + "\"");
+            }
+            long n = Long.parseLong(m.group(1));
+            Duration wait = switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
+            if (wait.isZero() || wait.compareTo(MAX_SCHEDULE_WAIT) > 0) {
+                throw new ConfigException("HAILUO_DELIVERY_SCHEDULE must be " + expected + ", got \"" + raw + "\"");
+            }
+            waits.add(wait);
+        }
+        if (waits.size() > MAX_SCHEDULE_STEPS) {
+            throw new ConfigException("HAILUO_DELIVERY_SCHEDULE must be " + expected + ", got " + waits.size() + " waits");
+        }
+        return List.copyOf(waits);
     }
 
     private static int intVar(Map<String, String> env, String name, int defaultValue, int min, int max) {

@@ -32,8 +32,20 @@ public final class ResultStore {
         this.scratch = Files.createDirectories(scratch);
     }
 
+    /** Where results live in the blob store. */
+    public static final String PREFIX = "results/";
+    private static final String EXTENSION = ".mp4";
+
     public static String keyFor(String taskId) {
-        return "results/" + taskId + ".mp4";
+        return PREFIX + taskId + EXTENSION;
+    }
+
+    /** The task a result key belongs to; empty for any other key. */
+    public static java.util.Optional<String> taskIdOf(String key) {
+        if (!key.startsWith(PREFIX) || !key.endsWith(EXTENSION) || key.length() <= PREFIX.length() + EXTENSION.length()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(key.substring(PREFIX.length(), key.length() - EXTENSION.length()));
     }
 
     /** @return the stored blob's key */

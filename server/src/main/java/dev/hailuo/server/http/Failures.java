@@ -13,6 +13,7 @@ import java.util.Optional;
  * shared by every door so that each only chooses its envelope.
  */
 public final class Failures {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Failures.class);
     public static final String INTERNAL_MESSAGE = "Internal error; quote the request id to support.";
 
     private Failures() {
@@ -50,6 +51,22 @@ public final class Failures {
             return Optional.of(new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "The upload is too large (" + detail + ")."));
         }
         return Optional.of(ofStatus(jetty.getCode(), "The request is malformed: " + detail));
+    }
+
+    /**
+     * Whatever a handler threw, as the gateway's error: for the doors that answer every failure
+     * in their own envelope instead of the server-wide (Rivya) one. Anything unexpected is logged
+     * here, with the route, and becomes an internal error carrying {@code internalMessage}.
+     */
+    public static GatewayException of(Context ctx, Exception failure, String internalMessage) {
+        return switch (failure) {
+            case GatewayException e -> e;
+            case HttpResponseException e -> of(e);
+            default -> ofBody(ctx, failure).orElseGet(() -> {
+                log.error("unhandled failure on {} {}", ctx.method(), ctx.path(), failure);
+                return new GatewayException(ErrorCode.INTERNAL_ERROR, internalMessage);
+            });
+        };
     }
 
     public static GatewayException internal() {

@@ -6,6 +6,9 @@ import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementException;
+import org.jdbi.v3.core.statement.StatementExceptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +42,9 @@ public final class Database implements AutoCloseable {
     private Database(HikariDataSource dataSource, boolean sqlite) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
+        // JDBI's default failure message lists every bound value, and some are secrets (webhook
+        // signing secrets, callback keys, stored answers): failures name the statement only.
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(Database::withoutArguments);
         this.sqlite = sqlite;
     }
 
@@ -138,6 +144,12 @@ public final class Database implements AutoCloseable {
             h.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(:resource))) locked")
                     .bind("resource", resource).mapTo(Integer.class).one();
         }
+    }
+
+    private static String withoutArguments(StatementException e) {
+        StatementContext context = e.getStatementContext();
+        String sql = context == null ? null : context.getRenderedSql();
+        return e.getShortMessage() + (sql == null ? "" : " [statement: \"" + sql + "\"]");
     }
 
     /** True if the failure (or a cause) is a unique or primary-key violation, in either database. */

@@ -7,10 +7,12 @@ import dev.hailuo.core.catalog.Door;
 import dev.hailuo.core.idempotency.IdempotencyRace;
 import dev.hailuo.core.idempotency.IdempotencyRecord;
 import dev.hailuo.core.money.LedgerEntry;
+import dev.hailuo.core.notify.TaskEvent;
 import dev.hailuo.core.port.Settlement;
 import dev.hailuo.core.port.TaskChange;
 import dev.hailuo.core.port.TaskStore;
 import dev.hailuo.core.task.GenerationSpec;
+import dev.hailuo.core.task.Submission;
 import dev.hailuo.core.task.Task;
 import dev.hailuo.core.task.TaskError;
 import dev.hailuo.core.task.TaskState;
@@ -42,7 +44,8 @@ public final class JdbcTaskStore implements TaskStore {
                 rs.getInt("attempts"), rs.getString("result_key"),
                 rs.getString("error_code") == null ? null : new TaskError(rs.getString("error_code"), rs.getString("error_message")),
                 Times.instant(rs, "next_check_at"), Times.instant(rs, "deadline_at"), Times.instant(rs, "created_at"),
-                Times.instant(rs, "updated_at"), Times.instant(rs, "completed_at"));
+                Times.instant(rs, "updated_at"), Times.instant(rs, "completed_at"),
+                new Submission(rs.getString("request_json"), rs.getString("callback_url")));
     }
 
     /** Thrown inside the transaction to roll it back with a reason. */
@@ -89,14 +92,16 @@ public final class JdbcTaskStore implements TaskStore {
     private void insert(Handle h, Task t) {
         h.createUpdate("""
                         INSERT INTO tasks (id, account_id, door, model, spec, state, price, final_credits, provider, upstream_id,
-                            attempts, result_key, error_code, error_message, next_check_at, deadline_at, created_at, updated_at)
+                            attempts, result_key, error_code, error_message, next_check_at, deadline_at, created_at, updated_at,
+                            request_json, callback_url)
                         VALUES (:id, :account, :door, :model, :spec, :state, :price, 0, NULL, NULL, 0, NULL, NULL, NULL,
-                            :next, :deadline, :created, :updated)""")
+                            :next, :deadline, :created, :updated, :request, :callback)""")
                 .bind("id", t.id()).bind("account", t.accountId()).bind("door", t.door().name())
                 .bind("model", t.spec().modelId()).bind("spec", writeSpec(t.spec())).bind("state", t.state().dbName())
                 .bind("price", t.price()).bind("next", Times.millis(t.nextCheckAt()))
                 .bind("deadline", Times.millis(t.deadlineAt())).bind("created", Times.millis(t.createdAt()))
                 .bind("updated", Times.millis(t.updatedAt()))
+                .bind("request", t.submission().request()).bind("callback", t.submission().callbackUrl())
                 .execute();
     }
 
@@ -158,6 +163,7 @@ public final class JdbcTaskStore implements TaskStore {
             // Only settle() leaves the active states, so this is the one place the count goes down.
             h.createUpdate("UPDATE accounts SET active_tasks = active_tasks - 1 WHERE id = :account")
                     .bind("account", entry.accountId()).execute();
+            Events.insert(h, TaskEvent.of(taskId, s));
             return true;
         });
     }

@@ -51,4 +51,24 @@ class MediaLinksTest {
                 Duration.ofHours(24), () -> "http://h");
         assertThat(otherSecret.check("results/task_a.mp4", q.get("expires"), q.get("signature"))).isEqualTo(MediaLinks.Check.INVALID);
     }
+
+    @Test
+    void aShortLinkExpiresExactlyWhenAskedAndKeysAreReadBackFromOurUrlsOnly() {
+        MediaLinks links = new MediaLinks(SECRET, Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofHours(24), () -> "http://h");
+        String url = links.url("results/task_a.mp4", Duration.ofMinutes(20));
+        Map<String, String> q = query(url);
+        assertThat(Long.parseLong(q.get("expires"))).isEqualTo(NOW.getEpochSecond() + 20 * 60);
+        assertThat(links.check("results/task_a.mp4", q.get("expires"), q.get("signature"))).isEqualTo(MediaLinks.Check.VALID);
+        MediaLinks twentyMinutesLater = new MediaLinks(SECRET, Clock.fixed(NOW.plus(Duration.ofMinutes(20)), ZoneOffset.UTC),
+                Duration.ofHours(24), () -> "http://h");
+        assertThat(twentyMinutesLater.check("results/task_a.mp4", q.get("expires"), q.get("signature")))
+                .isEqualTo(MediaLinks.Check.EXPIRED);
+
+        assertThat(links.keyOf(url)).hasValue("results/task_a.mp4");
+        assertThat(links.keyOf("http://h/media/uploads/file_x.png")).hasValue("uploads/file_x.png");
+        assertThat(links.keyOf("http://h/media/")).isEmpty();
+        assertThat(links.keyOf("http://other/media/results/task_a.mp4")).isEmpty();
+        assertThat(links.keyOf("http://h/api/v1/credits")).isEmpty();
+        assertThat(links.keyOf(null)).isEmpty();
+    }
 }

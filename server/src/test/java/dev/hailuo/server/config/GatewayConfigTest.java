@@ -2,6 +2,7 @@ package dev.hailuo.server.config;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,6 +64,32 @@ class GatewayConfigTest {
                 "HAILUO_DATABASE_PASSWORD", "pg-secret-value", "HAILUO_ADMIN_TOKEN", "admin-secret-value-123"));
         assertThat(config.databasePassword()).isEqualTo("pg-secret-value");
         assertThat(config.toString()).doesNotContain("pg-secret-value").doesNotContain("admin-secret-value-123");
+    }
+
+    @Test
+    void theDeliveryScheduleIsTheStandardOneUnlessConfigured() {
+        GatewayConfig defaults = GatewayConfig.fromEnvironment(Map.of());
+        assertThat(defaults.deliverySchedule()).containsExactly(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30),
+                Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(14), Duration.ofHours(20),
+                Duration.ofHours(24));
+        assertThat(defaults.deliveryWorkers()).isEqualTo(32);
+        assertThat(defaults.deliveryPerReceiver()).isEqualTo(4);
+        GatewayConfig custom = GatewayConfig.fromEnvironment(Map.of("HAILUO_DELIVERY_SCHEDULE", "250ms, 2s,1m,3h",
+                "HAILUO_DELIVERY_WORKERS", "8", "HAILUO_DELIVERY_PER_RECEIVER", "1"));
+        assertThat(custom.deliverySchedule()).containsExactly(Duration.ofMillis(250), Duration.ofSeconds(2), Duration.ofMinutes(1),
+                Duration.ofHours(3));
+        assertThat(custom.deliveryWorkers()).isEqualTo(8);
+        assertThat(custom.deliveryPerReceiver()).isEqualTo(1);
+    }
+
+    @Test
+    void aBadDeliveryScheduleStopsStartUp() {
+        for (String bad : new String[] {"", "5", "5x", "0s", "-1s", "5s,,5m", "1s ;2s", "8d", "169h", "5s,".repeat(20) + "5s"}) {
+            assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_DELIVERY_SCHEDULE", bad)))
+                    .as(bad).isInstanceOf(ConfigException.class).hasMessageStartingWith("HAILUO_DELIVERY_SCHEDULE must be");
+        }
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_DELIVERY_PER_RECEIVER", "0")))
+                .hasMessage("HAILUO_DELIVERY_PER_RECEIVER must be between 1 and 64, got 0");
     }
 
     @Test

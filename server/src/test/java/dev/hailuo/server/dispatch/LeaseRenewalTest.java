@@ -90,7 +90,7 @@ class LeaseRenewalTest {
             Instant now = clock.instant();
             Task task = new Task(ids.next("task_"), account, Door.RIVYA,
                     new GenerationSpec("hailuo-02-pro", Mode.TEXT_TO_VIDEO, "p", 6, "1080P", null, List.of(), null),
-                    TaskState.QUEUED, 57, 0, null, null, 0, null, null, now, now.plus(Duration.ofHours(1)), now, now, null);
+                    TaskState.QUEUED, 57, 0, null, null, 0, null, null, now, now.plus(Duration.ofHours(1)), now, now, null, null);
             tasks.create(task, money.reserve(task), 10, null);
 
             Upstreams upstreams = new Upstreams(List.of(new UpstreamFactory(clock, Duration.ofSeconds(30), Buckets.inMemory())

@@ -100,7 +100,7 @@ class StoreTest {
         Instant now = clock.instant();
         GenerationSpec spec = new GenerationSpec("hailuo-02-pro", Mode.TEXT_TO_VIDEO, "p", 6, "1080P", null, List.of(), null);
         return new Task(ids.next("task_"), accountId, Door.RIVYA, spec, TaskState.QUEUED, price, 0, null, null, 0, null, null,
-                now, now.plus(Duration.ofHours(1)), now, now, null);
+                now, now.plus(Duration.ofHours(1)), now, now, null, null);
     }
 
     @Test
@@ -111,6 +111,19 @@ class StoreTest {
         assertThat(tasks.find(t.id())).isEmpty();
         assertThat(accounts.find(a).orElseThrow().balance()).isEqualTo(56);
         assertThat(accounts.ledger(a)).hasSize(1);
+    }
+
+    @Test
+    void whatTheClientSentIsKeptWithTheTask() {
+        String a = account(1000);
+        Task plain = task(a, 57);
+        Task t = new Task(ids.next("task_"), a, Door.MARKET, plain.spec(), TaskState.QUEUED, 57, 0, null, null, 0, null, null,
+                plain.nextCheckAt(), plain.deadlineAt(), plain.createdAt(), plain.updatedAt(), null,
+                new dev.hailuo.core.task.Submission("{\"model\":\"hailuo/02-text-to-video-pro\"}", "https://example.com/cb"));
+        assertThat(tasks.create(t, money.reserve(t), 100, null)).isEmpty();
+        assertThat(tasks.create(plain, money.reserve(plain), 100, null)).isEmpty();
+        assertThat(tasks.find(a, t.id()).orElseThrow().submission()).isEqualTo(t.submission());
+        assertThat(tasks.find(a, plain.id()).orElseThrow().submission()).isEqualTo(dev.hailuo.core.task.Submission.NONE);
     }
 
     @Test

@@ -27,10 +27,17 @@ public final class GatewayProcess implements AutoCloseable {
     }
 
     public static GatewayProcess start(Path dataDir, Map<String, String> env, Path log) {
+        return start(dataDir, env, log, List.of());
+    }
+
+    /** @param jvmOptions options for the process's JVM, such as system properties only it should see */
+    public static GatewayProcess start(Path dataDir, Map<String, String> env, Path log, List<String> jvmOptions) {
         int port = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                "dev.hailuo.server.Main", "serve"));
+        List<String> command = new java.util.ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.hailuo.server.Main", "serve"));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("HAILUO_PORT", String.valueOf(port));
         builder.environment().put("HAILUO_DATA_DIR", dataDir.toString());
         builder.environment().put("HAILUO_ADMIN_TOKEN", TestGateway.ADMIN_TOKEN);

@@ -54,6 +54,26 @@ public final class Ledger {
         assertThat(badReservations).as("tasks without exactly one reservation").isZero();
     }
 
+    /**
+     * Everything of one account a refused request must leave as it was. Scoped to the account
+     * because tasks of other tests finish in the background; a test taking it must not have
+     * tasks of its own that could finish meanwhile.
+     */
+    public record Snapshot(long tasks, long ledgerRows, long idempotencyRecords, long balance, long reserved) {
+    }
+
+    public Snapshot snapshot(String accountId) {
+        return db.read(h -> h.createQuery("""
+                SELECT (SELECT COUNT(*) FROM tasks WHERE account_id = :a) AS tasks,
+                       (SELECT COUNT(*) FROM ledger WHERE account_id = :a) AS ledger_rows,
+                       (SELECT COUNT(*) FROM idempotency WHERE account_id = :a) AS idem,
+                       balance, reserved
+                FROM accounts WHERE id = :a""")
+                .bind("a", accountId)
+                .map((rs, ctx) -> new Snapshot(rs.getLong("tasks"), rs.getLong("ledger_rows"), rs.getLong("idem"),
+                        rs.getLong("balance"), rs.getLong("reserved"))).one());
+    }
+
     public long balance(String accountId) {
         return db.read(h -> h.createQuery("SELECT balance FROM accounts WHERE id = :id").bind("id", accountId)
                 .mapTo(Long.class).one());

@@ -7,9 +7,6 @@ import dev.hailuo.server.http.Guard;
 import dev.hailuo.server.http.Responses;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import io.javalin.http.HttpResponseException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The one mapping from the gateway's error codes to kie.ai's body codes (kie-market-api.md
@@ -22,8 +19,6 @@ import org.slf4j.LoggerFactory;
  * (its documented codes are 200, 400, 401, 405, 500), the task API 422.
  */
 public final class MarketErrors {
-    private static final Logger log = LoggerFactory.getLogger(MarketErrors.class);
-
     public static final MarketErrors UPLOADS = new MarketErrors(MarketEnvelope.UPLOADS, 400);
     public static final MarketErrors TASKS = new MarketErrors(MarketEnvelope.TASKS, 422);
 
@@ -44,7 +39,9 @@ public final class MarketErrors {
     /** kie's body code for a refusal. */
     public int code(ErrorCode code) {
         return switch (code) {
-            case VALIDATION_FAILED, UNSUPPORTED_MEDIA_TYPE, RANGE_NOT_SATISFIABLE, TASK_NOT_CANCELABLE -> invalidParameter;
+            // The webhook codes belong to the Rivya door; should one reach here, these are the closest.
+            case VALIDATION_FAILED, UNSUPPORTED_MEDIA_TYPE, RANGE_NOT_SATISFIABLE, TASK_NOT_CANCELABLE, WEBHOOK_URL_REJECTED ->
+                    invalidParameter;
             // kie has no 403: a key that may not do something is "You do not have access permissions" (401).
             case API_KEY_MISSING, API_KEY_INVALID, API_KEY_REVOKED, API_KEY_EXPIRED, API_SCOPE_DENIED -> 401;
             case INSUFFICIENT_CREDITS -> 402;
@@ -52,7 +49,7 @@ public final class MarketErrors {
             case NOT_FOUND, MEDIA_EXPIRED -> 404;
             case METHOD_NOT_ALLOWED -> 405;
             // Not a kie code: Idempotency-Key is this gateway's addition, and so is its conflict.
-            case IDEMPOTENCY_CONFLICT -> 409;
+            case IDEMPOTENCY_CONFLICT, WEBHOOK_ENDPOINT_DISABLED -> 409;
             // Not a kie code either (kie documents no size limits); a clearer answer than 400.
             case PAYLOAD_TOO_LARGE -> 413;
             case RATE_LIMITED -> 429;
@@ -70,15 +67,8 @@ public final class MarketErrors {
         return ctx -> {
             try {
                 handler.handle(ctx);
-            } catch (GatewayException e) {
-                send(ctx, responses, e);
-            } catch (HttpResponseException e) {
-                send(ctx, responses, Failures.of(e));
             } catch (Exception e) {
-                send(ctx, responses, Failures.ofBody(ctx, e).orElseGet(() -> {
-                    log.error("unhandled failure on {} {}", ctx.method(), ctx.path(), e);
-                    return new GatewayException(ErrorCode.INTERNAL_ERROR, INTERNAL_MESSAGE);
-                }));
+                send(ctx, responses, Failures.of(ctx, e, INTERNAL_MESSAGE));
             }
         };
     }

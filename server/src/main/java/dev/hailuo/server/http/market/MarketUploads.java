@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hailuo.server.http.UploadFingerprint;
 import dev.hailuo.core.account.Principal;
 import dev.hailuo.core.account.Scope;
 import dev.hailuo.core.error.ErrorCode;
@@ -34,11 +35,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -127,7 +124,7 @@ public final class MarketUploads {
             throw GatewayException.validation("Missing required parameter: file");
         }
         IdempotentRequest request = IdempotentRequest.withFingerprint(principal.accountId(), route(STREAM),
-                ctx.header(IdempotentRequest.HEADER), fingerprint(file, directory, fileName));
+                ctx.header(IdempotentRequest.HEADER), UploadFingerprint.of(file, directory, fileName));
         answer(ctx, request, () -> {
             try (InputStream content = file.content()) {
                 StoredFile stored = intake.upload(principal.accountId(), content, declared(fileName, file.filename()));
@@ -250,23 +247,4 @@ public final class MarketUploads {
         }
     }
 
-    /** Identifies a multipart upload without holding it in memory: a digest of the fields and the bytes. */
-    private static String fingerprint(UploadedFile file, String... fields) {
-        try (InputStream in = file.content()) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String field : fields) {
-                sha.update(String.valueOf(field).getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) 0);
-            }
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                sha.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JDK", e);
-        }
-    }
 }

@@ -2,6 +2,7 @@ package dev.hailuo.server.http.rivya;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hailuo.server.http.UploadFingerprint;
 import dev.hailuo.core.account.Principal;
 import dev.hailuo.core.account.Scope;
 import dev.hailuo.core.catalog.Catalog;
@@ -28,9 +29,6 @@ import io.javalin.http.UploadedFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 import static dev.hailuo.server.http.Responses.timestamp;
 
@@ -89,7 +87,7 @@ public final class RivyaFiles {
             throw GatewayException.validation("client_request_id: at most " + MAX_CLIENT_REQUEST_ID + " characters.");
         }
         IdempotentRequest idem = IdempotentRequest.withFingerprint(principal.accountId(), ROUTE,
-                ctx.header(IdempotentRequest.HEADER), fingerprint(file, kindName, modelName, clientRequestId));
+                ctx.header(IdempotentRequest.HEADER), UploadFingerprint.of(file, kindName, modelName, clientRequestId, file.filename()));
         Idempotency.Outcome outcome = idempotency.execute(idem, () -> {
             try (InputStream content = file.content()) {
                 StoredFile stored = intake.upload(principal.accountId(), content,
@@ -149,24 +147,4 @@ public final class RivyaFiles {
         return node;
     }
 
-    /** Identifies an upload for idempotency without holding it in memory: a digest of the fields and the bytes. */
-    private static String fingerprint(UploadedFile file, String... fields) {
-        try (InputStream in = file.content()) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String field : fields) {
-                sha.update(String.valueOf(field).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                sha.update((byte) 0);
-            }
-            sha.update(String.valueOf(file.filename()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                sha.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JDK", e);
-        }
-    }
 }

@@ -94,7 +94,7 @@ public final class RivyaRoutes {
         IdempotentRequest idem = IdempotentRequest.of(principal.accountId(), CREATE_ROUTE,
                 ctx.header(IdempotentRequest.HEADER), body);
         GenerationRequest request = parseCreate(bodies.object(ctx, body));
-        Generations.Created created = generations.create(principal, Door.RIVYA, request, REFERENCES_FIELD, idem,
+        Generations.Created created = generations.create(principal, Door.RIVYA, request, idem,
                 task -> new StoredResponse(200, responses.text(views.generation(task))));
         responses.send(ctx, created.response(), created.replayed());
     }

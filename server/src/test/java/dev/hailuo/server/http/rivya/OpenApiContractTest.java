@@ -23,6 +23,7 @@ import dev.hailuo.server.http.Json;
 import dev.hailuo.server.support.TestGateway;
 import dev.hailuo.server.support.TestGateway.TestAccount;
 import dev.hailuo.server.support.Uploads;
+import dev.hailuo.server.support.WebhookReceiver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -556,6 +557,58 @@ class OpenApiContractTest {
         }
         assertThat(limitedResponse.get()).as("a 429 within 10 quick reads at 1 read/s").isNotNull();
         assertError(CREDITS, "get", limitedResponse.get(), 429, "rate_limited");
+    }
+
+    // ---------------------------------------------------------------- webhooks
+
+    /**
+     * Every webhook route's answers, and the events a receiver gets, against the document: on a
+     * gateway of its own that may call a receiver on loopback.
+     */
+    @Test
+    void webhookRoutesAndDeliveredEventsConform(@TempDir Path hooksDir) throws Exception {
+        String hooks = "/api/v1/webhooks";
+        String hook = "/api/v1/webhooks/{id}";
+        try (WebhookReceiver receiver = WebhookReceiver.accepting();
+             TestGateway local = TestGateway.start(hooksDir, Map.of("HAILUO_ALLOW_PRIVATE_NETWORK", "true"))) {
+            TestAccount owner = local.createAccount("hooks", 10_000);
+            String key = owner.key();
+            assertThat(requestSchema(hooks, "post").validate(parse("{\"url\":\"https://example.com/h\",\"name\":\"n\"}"))).isEmpty();
+            JsonNode created = assertConforms(hooks, "post", local.post(hooks, key, TestGateway.write(Map.of(
+                    "name", "contract", "url", receiver.url("/hook"), "event_types", List.of("generation.succeeded", "generation.failed")))));
+            String id = created.path("id").asText();
+            String one = hooks + "/" + id;
+            assertConforms(hooks, "get", local.get(hooks, key));
+            assertConforms(hook, "get", local.get(one, key));
+            assertConforms(hook, "patch", local.send("PATCH", one, key, "{\"name\":\"renamed\"}", Map.of()));
+            JsonNode rotated = assertConforms("/api/v1/webhooks/{id}/rotate-secret", "post", local.post(one + "/rotate-secret", key, null));
+            assertThat(rotated.path("previous_secret_expires_at").isNull()).isFalse();
+            assertConforms("/api/v1/webhooks/{id}/test", "post", local.post(one + "/test", key, "{\"event_type\":\"generation.failed\"}"));
+            String task = TestGateway.json(local.post(GENERATIONS, key, TestGateway.write(body("hailuo-pro", "A harbor" + NO_RENDER, null))))
+                    .path("id").asText();
+            await().atMost(TASK_TIMEOUT).until(() -> receiver.received().size() == 2);
+            for (var request : receiver.received()) {
+                assertThat(schema("/components/schemas/WebhookEvent").validate(parse(request.body()))).as(request.body()).isEmpty();
+            }
+            assertThat(receiver.received()).anySatisfy(r -> assertThat(r.body()).contains(task));
+            JsonNode deliveries = await().atMost(TASK_TIMEOUT).until(() -> assertConforms("/api/v1/webhooks/{id}/deliveries", "get",
+                    local.get(one + "/deliveries?limit=1", key)), page -> page.at("/data/0/attempts").size() == 1);
+            assertThat(deliveries.path("has_more").asBoolean()).isTrue();
+            assertConforms("/api/v1/webhooks/{id}/deliveries", "get", local.get(one + "/deliveries?limit=1&starting_after="
+                    + deliveries.at("/data/0/id").asText(), key));
+            JsonNode events = assertConforms("/api/v1/webhook-events", "get", local.get("/api/v1/webhook-events?limit=1", key));
+            assertThat(events.path("has_more").asBoolean()).isTrue();
+            assertConforms("/api/v1/webhook-events", "get", local.get("/api/v1/webhook-events?type=generation.failed&starting_after="
+                    + events.at("/data/0/id").asText(), key));
+
+            assertError(hooks, "post", local.post(hooks, key, "{\"url\":\"ftp://example.com/h\"}"), 400, "webhook_url_rejected");
+            assertError(hooks, "post", local.post(hooks, key, "{\"url\":5}"), 400, "validation_failed");
+            assertError("/api/v1/webhook-events", "get", local.get("/api/v1/webhook-events?limit=0", key), 400, "validation_failed");
+            assertConforms(hook, "patch", local.send("PATCH", one, key, "{\"status\":\"disabled\"}", Map.of()));
+            assertError("/api/v1/webhooks/{id}/test", "post", local.post(one + "/test", key, null), 409, "webhook_endpoint_disabled");
+            assertConforms(hook, "delete", local.send("DELETE", one, key, null, Map.of()));
+            assertError(hook, "get", local.get(one, key), 404, "not_found");
+        }
     }
 
     // ---------------------------------------------------------------- files
