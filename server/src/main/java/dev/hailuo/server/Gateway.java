@@ -165,6 +165,11 @@ public final class Gateway implements AutoCloseable {
 
     private static Gateway start(GatewayConfig config, ProviderConfig providers, Services s, PrintStream console)
             throws IOException {
+        if (!config.embedded() && config.adminToken() == null) {
+            // A generated token would differ from node to node: admin calls would fail on every node but one.
+            throw new dev.hailuo.server.config.ConfigException(
+                    "HAILUO_ADMIN_TOKEN must be set with PostgreSQL, the same on every node");
+        }
         FirstStart firstStart = new FirstStart(config, s, console);
         String adminToken = firstStart.adminToken();
         if (config.embedded()) {

@@ -60,6 +60,19 @@ class SharedLimitsTest {
     }
 
     @Test
+    void aNodeOnPostgresRefusesToStartWithoutTheSharedAdminToken() {
+        try (Postgres.Schema schema = Postgres.newSchema()) {
+            Map<String, String> env = Map.of("HAILUO_PORT", "0", "HAILUO_DATA_DIR", dir.toString(),
+                    "HAILUO_DATABASE_URL", schema.url());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.hailuo.server.Gateway.start(
+                            dev.hailuo.server.config.GatewayConfig.fromEnvironment(env), java.time.Clock.systemUTC(),
+                            new java.io.PrintStream(java.io.OutputStream.nullOutputStream())))
+                    .isInstanceOf(dev.hailuo.server.config.ConfigException.class)
+                    .hasMessage("HAILUO_ADMIN_TOKEN must be set with PostgreSQL, the same on every node");
+        }
+    }
+
+    @Test
     void anApiKeysCreateLimitHoldsAcrossNodes() {
         try (Postgres.Schema schema = Postgres.newSchema();
              TestGateway a = TestGateway.start(dir.resolve("a"), Map.of("HAILUO_DATABASE_URL", schema.url(),
