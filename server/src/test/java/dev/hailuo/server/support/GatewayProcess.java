@@ -94,10 +94,6 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
     /** SIGKILL: no shutdown hook, no flush, exactly like a crash. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
