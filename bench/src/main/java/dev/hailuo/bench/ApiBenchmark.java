@@ -40,8 +40,8 @@ import java.util.stream.Stream;
  * {@code bench.keepData} (keep the temporary data dir and its server.log, false).
  */
 public final class ApiBenchmark {
-    private static final String ADMIN_TOKEN = "bench-admin-token-0123456789";
-    private static final String CREATE_BODY =
+    static final String ADMIN_TOKEN = "bench-admin-token-0123456789";
+    static final String CREATE_BODY =
             "{\"model\":\"hailuo-pro\",\"prompt\":\"bench prompt %d\",\"params\":{\"prompt_optimizer\":\"false\"}}";
     private static final String ACCOUNT_BODY = "{\"name\":\"%s\",\"credits\":100000000,\"limits\":{"
             + "\"creates_per_10s\":1000000,\"reads_per_second\":1000000,\"max_in_flight\":100000000}}";
@@ -159,10 +159,10 @@ public final class ApiBenchmark {
     }
 
     /** A created task and the key of the account that owns it (a task is read with its owner's key). */
-    private record Task(String key, String id) {
+    record Task(String key, String id) {
     }
 
-    private static LongFunction<HttpRequest> creates(String base, String key) {
+    static LongFunction<HttpRequest> creates(String base, String key) {
         return n -> post(base + "/api/v1/generations", key, CREATE_BODY.formatted(n));
     }
 
@@ -177,7 +177,7 @@ public final class ApiBenchmark {
     }
 
     /** An account whose limits never bind, so no request is refused (429) by them; returns its API key. */
-    private static String createAccount(HttpClient http, String base, String name) throws IOException, InterruptedException {
+    static String createAccount(HttpClient http, String base, String name) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/admin/accounts")).timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(ACCOUNT_BODY.formatted(name))).build();
@@ -188,17 +188,17 @@ public final class ApiBenchmark {
         return stringField(response.body(), "api_key");
     }
 
-    private static HttpRequest post(String url, String key, String json) {
+    static HttpRequest post(String url, String key, String json) {
         return HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).header("Authorization", "Bearer " + key)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build();
     }
 
-    private static HttpRequest get(String url, String key) {
+    static HttpRequest get(String url, String key) {
         return HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).header("Authorization", "Bearer " + key)
                 .GET().build();
     }
 
-    private static HttpResponse<String> send(HttpClient http, HttpRequest request) throws IOException, InterruptedException {
+    static HttpResponse<String> send(HttpClient http, HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException(request.uri() + " answered " + response.statusCode() + ": " + response.body());
@@ -207,7 +207,7 @@ public final class ApiBenchmark {
     }
 
     /** The task id of a create answer; a string search, to keep JSON parsing off the load generator's CPU. */
-    private static String idOf(String body) {
+    static String idOf(String body) {
         return stringField(body, "id");
     }
 
@@ -221,12 +221,12 @@ public final class ApiBenchmark {
         return json.substring(start, json.indexOf('"', start));
     }
 
-    private static <T> T randomOf(List<T> ids) {
+    static <T> T randomOf(List<T> ids) {
         // The list only grows, so a size read before get() is always a valid index.
         return ids.get(ThreadLocalRandom.current().nextInt(ids.size()));
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -46,6 +46,23 @@ final class LoadRun {
         }
     }
 
+    /** Told when the measured window opens and closes (to sample other processes' CPU over exactly that window). */
+    interface Window {
+        Window NONE = new Window() {
+            @Override
+            public void opened() {
+            }
+
+            @Override
+            public void closed() {
+            }
+        };
+
+        void opened();
+
+        void closed();
+    }
+
     private final HttpClient http;
     private final Duration warmup;
     private final Duration measure;
@@ -61,6 +78,11 @@ final class LoadRun {
      * @param onSuccess sees the body of every 2xx answer (e.g. to collect created ids)
      */
     Result run(String phase, int clients, LongFunction<HttpRequest> requests, Consumer<String> onSuccess)
+            throws InterruptedException {
+        return run(phase, clients, requests, onSuccess, Window.NONE);
+    }
+
+    Result run(String phase, int clients, LongFunction<HttpRequest> requests, Consumer<String> onSuccess, Window window)
             throws InterruptedException {
         long start = System.nanoTime();
         long measureStart = start + warmup.toNanos();
@@ -105,8 +127,10 @@ final class LoadRun {
         }
         sleepUntil(measureStart);
         CpuMeter.Sample cpuFrom = CpuMeter.sample();
+        window.opened();
         sleepUntil(measureEnd);
         CpuMeter.Usage cpu = CpuMeter.between(cpuFrom, CpuMeter.sample());
+        window.closed();
         for (Thread thread : threads) {
             thread.join();
         }

@@ -12,7 +12,9 @@ import dev.hailuo.core.generation.Generations;
 import dev.hailuo.core.idempotency.Idempotency;
 import dev.hailuo.core.money.Money;
 import dev.hailuo.server.admin.AdminRoutes;
+import dev.hailuo.core.port.BlobStore;
 import dev.hailuo.server.blob.LocalBlobStore;
+import dev.hailuo.server.blob.S3BlobStore;
 import dev.hailuo.server.blob.MediaLinks;
 import dev.hailuo.server.config.GatewayConfig;
 import dev.hailuo.server.dispatch.Dispatcher;
@@ -33,6 +35,8 @@ import dev.hailuo.server.http.Responses;
 import dev.hailuo.server.http.UpstreamCallbacks;
 import dev.hailuo.server.http.rivya.RivyaEvents;
 import dev.hailuo.server.http.rivya.RivyaRoutes;
+import dev.hailuo.server.limits.Buckets;
+import dev.hailuo.server.limits.PostgresBuckets;
 import dev.hailuo.server.http.rivya.RivyaWebhooks;
 import dev.hailuo.server.notify.Notifier;
 import dev.hailuo.server.notify.WebhookUrls;
@@ -106,9 +110,12 @@ public final class Gateway implements AutoCloseable {
     private final SafeFetcher endpointFetcher;
     private final String adminToken;
     private final Services services;
+    private final BlobStore blobs;
 
     private Gateway(Database db, ApiServer http, Dispatcher dispatcher, Sweeper sweeper, ExecutorService renderPool,
-                    SafeFetcher fetcher, Notifier notifier, SafeFetcher endpointFetcher, String adminToken, Services services) {
+                    SafeFetcher fetcher, Notifier notifier, SafeFetcher endpointFetcher, String adminToken, Services services,
+                    BlobStore blobs) {
+        this.blobs = blobs;
         this.fetcher = fetcher;
         this.notifier = notifier;
         this.endpointFetcher = endpointFetcher;
@@ -129,7 +136,8 @@ public final class Gateway implements AutoCloseable {
                            Accounts accounts, Settings settings) {
 
         public static Services open(GatewayConfig config, Clock clock) {
-            Database db = Database.open(config.databaseUrl());
+            Database db = Database.open(config.databaseUrl(), config.databaseUser(), config.databasePassword(),
+                    config.databasePoolSize());
             SecureRandom random = new SecureRandom();
             ObjectMapper json = Json.mapper();
             IdGenerator ids = new IdGenerator(clock, random);
@@ -157,11 +165,17 @@ public final class Gateway implements AutoCloseable {
 
     private static Gateway start(GatewayConfig config, ProviderConfig providers, Services s, PrintStream console)
             throws IOException {
+        if (!config.embedded() && config.adminToken() == null) {
+            // A generated token would differ from node to node: admin calls would fail on every node but one.
+            throw new dev.hailuo.server.config.ConfigException(
+                    "HAILUO_ADMIN_TOKEN must be set with PostgreSQL, the same on every node");
+        }
         FirstStart firstStart = new FirstStart(config, s, console);
         String adminToken = firstStart.adminToken();
         if (config.embedded()) {
             firstStart.demoAccount();
             // One process owns an embedded database: whatever a previous process held is free.
+            // (Nodes sharing PostgreSQL never do this: a starting node takes only leases that ran out.)
             int released = s.taskStore().releaseAllLeases();
             if (released > 0) {
                 log.info("released {} task leases left by the previous run", released);
@@ -176,7 +190,15 @@ public final class Gateway implements AutoCloseable {
             }
         }
 
-        LocalBlobStore blobs = new LocalBlobStore(config.dataDir().resolve("media"));
+        BlobStore blobs = config.s3() != null
+                ? S3BlobStore.open(config.s3(), config.dataDir().resolve("tmp"))
+                : new LocalBlobStore(config.dataDir().resolve("media"));
+        if (config.s3() == null && !config.embedded()) {
+            log.warn("media are stored on this node's disk ({}); with more than one node set HAILUO_S3_BUCKET so every node "
+                    + "can serve every file", config.dataDir().resolve("media"));
+        }
+        // Shared by the nodes over PostgreSQL; one node keeps them in memory.
+        Buckets buckets = config.embedded() ? Buckets.inMemory() : new PostgresBuckets(s.db().dataSource());
         byte[] mediaSecret = secret(s, "media_signing_key");
 
         ExecutorService renderPool = Executors.newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors()),
@@ -189,7 +211,7 @@ public final class Gateway implements AutoCloseable {
         MediaLinks links = new MediaLinks(mediaSecret, s.clock(), config.mediaUrlTtl(), baseUrl::get);
         // Reference images go upstream as our URLs only when the gateway is reachable from outside.
         ImageInputs imageInputs = new ImageInputs(blobs, Optional.ofNullable(config.publicBaseUrl()).map(u -> links));
-        Upstreams upstreams = UpstreamSetup.build(providers, sandbox, new UpstreamFactory(s.clock(), providers.breakerOpen()),
+        Upstreams upstreams = UpstreamSetup.build(providers, sandbox, new UpstreamFactory(s.clock(), providers.breakerOpen(), buckets),
                 new UpstreamHttp(s.json(), UpstreamHttp.REQUEST_TIMEOUT), imageInputs, s.catalog(), s.clock(),
                 // Push callbacks need a URL MiniMax can reach; without one, polling alone drives its tasks.
                 Optional.ofNullable(config.publicBaseUrl()).map(u -> URI.create(u + UpstreamCallbacks.MINIMAX_PATH)));
@@ -199,7 +221,12 @@ public final class Gateway implements AutoCloseable {
                 pickOrder);
         String nodeId = s.ids().next("node_");
         Dispatcher dispatcher = new Dispatcher(s.taskStore(), runner, pickOrder, UpstreamFactory.inFlightSync(upstreams, s.taskStore()),
-                s.clock(), nodeId, config.workers());
+                s.clock(), nodeId, config.workers(), config.lease());
+        for (var upstream : upstreams.all()) {
+            io.micrometer.core.instrument.Gauge.builder("hailuo_provider_in_flight", upstream, u -> u.inFlight())
+                    .description("Tasks submitting to, processing at or finalizing from this provider (all nodes)")
+                    .tag("provider", upstream.name()).register(metrics);
+        }
 
         Idempotency idempotency = new Idempotency(s.idempotencyStore(), s.clock());
         FileLinks fileLinks = new FileLinks(links, baseUrl::get);
@@ -216,7 +243,7 @@ public final class Gateway implements AutoCloseable {
 
         Responses responses = new Responses(s.json());
         Bodies bodies = new Bodies(s.json(), config.maxBodyBytes());
-        Guard guard = new Guard(s.accounts(), new RateLimiter());
+        Guard guard = new Guard(s.accounts(), new RateLimiter(buckets));
 
         // Notifications: their own fetcher (endpoint URL rules, own connection pool) and workers,
         // so deliveries never compete with reference downloads or task dispatch.
@@ -259,6 +286,9 @@ public final class Gateway implements AutoCloseable {
             renderPool.shutdownNow();
             fetcher.close();
             endpointFetcher.close();
+            if (blobs instanceof S3BlobStore s3) {
+                s3.close();
+            }
             throw e;
         }
         if (config.dispatchEnabled()) {
@@ -268,9 +298,9 @@ public final class Gateway implements AutoCloseable {
         Sweeper sweeper = new Sweeper(s.idempotencyStore(), s.fileStore(), s.taskStore(), blobs, config.resultRetention(),
                 s.clock());
         sweeper.start();
-        log.info("gateway listening on port {} (data dir {}, database {})", http.port(), config.dataDir(),
-                config.embedded() ? "SQLite" : "PostgreSQL");
-        return new Gateway(s.db(), http, dispatcher, sweeper, renderPool, fetcher, notifier, endpointFetcher, adminToken, s);
+        log.info("gateway listening on port {} (data dir {}, database {}, media {})", http.port(), config.dataDir(),
+                config.embedded() ? "SQLite" : "PostgreSQL", config.s3() == null ? "on local disk" : "in S3 bucket " + config.s3().bucket());
+        return new Gateway(s.db(), http, dispatcher, sweeper, renderPool, fetcher, notifier, endpointFetcher, adminToken, s, blobs);
     }
 
     /** A 32-byte key kept in the settings table, made on first use: every node and restart signs alike. */
@@ -311,6 +341,13 @@ public final class Gateway implements AutoCloseable {
         renderPool.shutdownNow();
         fetcher.close();
         endpointFetcher.close();
+        if (blobs instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.warn("closing the blob store failed", e);
+            }
+        }
         db.close();
     }
 }

@@ -43,11 +43,34 @@ public interface TaskStore {
      */
     boolean settle(String taskId, TaskState from, Settlement settlement, LedgerEntry entry);
 
-    /** Leases up to {@code limit} unfinished tasks whose next check is due, oldest due first. */
+    /**
+     * Leases up to {@code limit} unfinished tasks whose next check is due and whose lease (if
+     * any) has run out, oldest due first. Several nodes may claim at once: no task is leased to
+     * two of them.
+     */
     List<Task> claimDue(String owner, Instant now, Duration lease, int limit);
 
-    /** Drops every lease: only for a single-node store at start, when no other process can hold one. */
+    /**
+     * Extends the leases {@code owner} still holds on these tasks to {@code until}, while their
+     * steps run; a lease another node has taken over (after it ran out) is left alone.
+     * @return how many were extended
+     */
+    int renewLeases(String owner, java.util.Collection<String> taskIds, Instant until);
+
+    /**
+     * Drops every lease: only for an embedded (single-process) store at start, when no other
+     * process can hold one. A store shared by nodes refuses: there a starting node takes only
+     * leases that ran out, through {@link #claimDue}.
+     */
     int releaseAllLeases();
+
+    /**
+     * Takes one of the provider's {@code maxInFlight} places for a task in {@code submitting},
+     * by recording the provider on it, if fewer than that many tasks are submitting, processing
+     * or finalizing with that provider. Checked and taken atomically across all nodes.
+     * @return false if the provider is full (nothing written)
+     */
+    boolean takeProviderSlot(String taskId, String provider, int maxInFlight);
 
     /**
      * Forgets the results of tasks that succeeded before {@code completedBefore} (retention),
@@ -63,7 +86,7 @@ public interface TaskStore {
      */
     boolean pollSoon(String provider, String upstreamId, Instant now);
 
-    /** Tasks an engine is working on (processing or finalizing), by provider name. */
+    /** Tasks an engine is working on (submitting to it, processing or finalizing), by provider name. */
     java.util.Map<String, Long> inFlightByProvider();
 
 }

@@ -32,6 +32,11 @@ public record GatewayConfig(
         Duration uploadRetention,
         Duration resultRetention,
         boolean allowPrivateNetwork,
+        String databaseUser,
+        String databasePassword,
+        Duration lease,
+        S3 s3,
+        int databasePoolSize,
         List<Duration> deliverySchedule,
         int deliveryWorkers,
         int deliveryPerReceiver) {
@@ -45,6 +50,20 @@ public record GatewayConfig(
     public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_UPLOAD_RETENTION = Duration.ofDays(3);
     public static final Duration DEFAULT_RESULT_RETENTION = Duration.ofDays(14);
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    /** Connections per node to PostgreSQL (SQLite's pool is fixed). */
+    public static final int DEFAULT_DATABASE_POOL_SIZE = dev.hailuo.server.store.Database.POSTGRES_POOL_SIZE;
+    public static final String DEFAULT_S3_REGION = "us-east-1";
+
+    /**
+     * Where media go when several nodes share them: an S3 bucket (AWS, or any S3-compatible store
+     * at {@code endpoint}). Credentials come from the usual AWS variables, never from here.
+     *
+     * @param endpoint null for AWS itself
+     * @param prefix   prepended to every key ("" for none), so one bucket can serve several gateways
+     */
+    public record S3(URI endpoint, String bucket, String region, String prefix, boolean pathStyle) {
+    }
     /** Waits between delivery attempts: the Standard Webhooks example, ten attempts over about three days. */
     public static final List<Duration> DEFAULT_DELIVERY_SCHEDULE = DeliverySchedule.STANDARD;
     public static final int DEFAULT_DELIVERY_WORKERS = 32;
@@ -97,8 +116,56 @@ public record GatewayConfig(
                 ? schedule(env.get("HAILUO_DELIVERY_SCHEDULE")) : DEFAULT_DELIVERY_SCHEDULE;
         int deliveryWorkers = intVar(env, "HAILUO_DELIVERY_WORKERS", DEFAULT_DELIVERY_WORKERS, 1, 1024);
         int perReceiver = intVar(env, "HAILUO_DELIVERY_PER_RECEIVER", DEFAULT_DELIVERY_PER_RECEIVER, 1, 64);
+        Duration lease = Duration.ofSeconds(intVar(env, "HAILUO_LEASE_SECONDS", (int) DEFAULT_LEASE.toSeconds(), 3, 3600));
         return new GatewayConfig(port, dataDir, databaseUrl, adminToken, publicBaseUrl, sandboxSize, latency, workers,
-                deadline, mediaTtl, maxBody, dispatch, uploads, results, privateNetwork, schedule, deliveryWorkers, perReceiver);
+                deadline, mediaTtl, maxBody, dispatch, uploads, results, privateNetwork, blankToNull(env.get("HAILUO_DATABASE_USER")),
+                blankToNull(env.get("HAILUO_DATABASE_PASSWORD")), lease, s3(env),
+                intVar(env, "HAILUO_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE, 2, 500), schedule, deliveryWorkers, perReceiver);
+    }
+
+    private static S3 s3(Map<String, String> env) {
+        String bucket = blankToNull(env.get("HAILUO_S3_BUCKET"));
+        String endpoint = blankToNull(env.get("HAILUO_S3_ENDPOINT"));
+        if (bucket == null) {
+            for (String name : new String[] {"HAILUO_S3_ENDPOINT", "HAILUO_S3_REGION", "HAILUO_S3_PREFIX", "HAILUO_S3_PATH_STYLE"}) {
+                if (blankToNull(env.get(name)) != null) {
+                    throw new ConfigException(name + " is set but HAILUO_S3_BUCKET is not: set the bucket to store media in S3");
+                }
+            }
+            return null;
+        }
+        URI endpointUri = null;
+        if (endpoint != null) {
+            try {
+                endpointUri = new URI(endpoint);
+            } catch (java.net.URISyntaxException e) {
+                throw new ConfigException("HAILUO_S3_ENDPOINT is not a URL: \"" + endpoint + "\" (" + e.getReason() + ")");
+            }
+            if (!("http".equals(endpointUri.getScheme()) || "https".equals(endpointUri.getScheme())) || endpointUri.getHost() == null) {
+                throw new ConfigException("HAILUO_S3_ENDPOINT must be an http(s) URL with a host, got \"" + endpoint + "\"");
+            }
+        }
+        String prefix = env.getOrDefault("HAILUO_S3_PREFIX", "").trim();
+        if (!prefix.isEmpty() && !prefix.matches("[A-Za-z0-9_\\-]+(/[A-Za-z0-9_\\-]+)*/?")) {
+            throw new ConfigException("HAILUO_S3_PREFIX must be letters, digits, '-', '_' and '/', got \"" + prefix + "\"");
+        }
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            prefix = prefix + "/";
+        }
+        // S3-compatible stores (MinIO, s3proxy, Ceph) mostly want path-style addressing; AWS wants virtual hosts.
+        boolean pathStyle = boolVar(env, "HAILUO_S3_PATH_STYLE", endpointUri != null);
+        return new S3(endpointUri, bucket, env.getOrDefault("HAILUO_S3_REGION", DEFAULT_S3_REGION).trim(), prefix, pathStyle);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /** Never prints the admin token or the database password (they are in the record, not in logs). */
+    @Override
+    public String toString() {
+        return "GatewayConfig[port=" + port + ", dataDir=" + dataDir + ", database=" + (embedded() ? "SQLite" : "PostgreSQL")
+                + ", s3=" + (s3 == null ? "off" : s3.bucket()) + ", workers=" + workers + ", lease=" + lease + "]";
     }
 
     public boolean embedded() {

@@ -8,6 +8,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -18,12 +20,16 @@ import java.util.concurrent.TimeUnit;
  * virtual thread, never more than {@code workers} at once. It wakes when a task is created
  * ({@link #wake}) or every {@link #TICK}, whichever comes first. Safe to run on every node: the
  * lease keeps two nodes off the same task.
+ *
+ * <p>Leases are short ({@code HAILUO_LEASE_SECONDS}, {@link #DEFAULT_LEASE} by default) and
+ * renewed every third of their length while the step runs, so a long step (a slow upstream, a
+ * large download) keeps its task, and a node that dies lets its tasks go within one lease.
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     public static final Duration TICK = Duration.ofMillis(200);
-    /** Longer than any single step; a node that dies holding a task lets it go after this. */
-    public static final Duration LEASE = Duration.ofMinutes(2);
+    /** A node that dies holding a task lets it go after this; a live node renews it while the step runs. */
+    public static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
     /** How often housekeeping (such as recounting tasks in flight per provider) runs. */
     public static final Duration HOUSEKEEPING = Duration.ofSeconds(5);
 
@@ -34,6 +40,9 @@ public final class Dispatcher implements AutoCloseable {
     private long nextHousekeeping;
     private final Clock clock;
     private final String nodeId;
+    private final Duration lease;
+    private final Set<String> stepping = ConcurrentHashMap.newKeySet();
+    private long nextRenewal;
     private final Semaphore slots;
     private final Semaphore wakeups = new Semaphore(0);
     private final ExecutorService steps = Executors.newVirtualThreadPerTaskExecutor();
@@ -41,7 +50,8 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean running = true;
 
     public Dispatcher(TaskStore tasks, TaskRunner runner, PickOrder order, Runnable housekeeping, Clock clock, String nodeId,
-                      int workers) {
+                      int workers, Duration lease) {
+        this.lease = lease;
         this.tasks = tasks;
         this.runner = runner;
         this.order = order;
@@ -71,14 +81,19 @@ public final class Dispatcher implements AutoCloseable {
                     housekeeping.run();
                     nextHousekeeping = clock.millis() + HOUSEKEEPING.toMillis();
                 }
+                if (clock.millis() >= nextRenewal) {
+                    renewLeases();
+                }
                 int free = slots.availablePermits();
-                List<Task> due = free == 0 ? List.of() : tasks.claimDue(nodeId, clock.instant(), LEASE, free);
+                List<Task> due = free == 0 ? List.of() : tasks.claimDue(nodeId, clock.instant(), lease, free);
                 for (PickOrder.Step step : order.arrange(due)) {
                     slots.acquireUninterruptibly();
+                    stepping.add(step.task().id());
                     steps.execute(() -> {
                         try {
                             runner.step(step.task(), step.ticket());
                         } finally {
+                            stepping.remove(step.task().id());
                             step.ticket().pass(); // never leave the next task waiting, whatever happened
                             slots.release();
                             wake();
@@ -96,6 +111,16 @@ public final class Dispatcher implements AutoCloseable {
                 log.error("dispatcher loop failed; continuing", e);
                 sleepQuietly();
             }
+        }
+    }
+
+    /** Keeps the leases of the steps still running from running out under them. */
+    private void renewLeases() {
+        nextRenewal = clock.millis() + lease.toMillis() / 3;
+        try {
+            tasks.renewLeases(nodeId, Set.copyOf(stepping), clock.instant().plus(lease));
+        } catch (RuntimeException e) {
+            log.warn("renewing task leases failed; retrying in {} ms", lease.toMillis() / 3, e);
         }
     }
 

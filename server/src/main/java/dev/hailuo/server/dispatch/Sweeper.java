@@ -20,7 +20,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Deletes what has outlived its retention: uploads (3 days by default), results (14 days) and
  * idempotency records (24 h). The row goes first, then the blob, so a link never serves a file
- * whose retention ended. Safe to run on every node: each deletion is idempotent.
+ * whose retention ended.
+ *
+ * <p>Safe to run on every node at once: each deletion is idempotent (a second node deleting the
+ * same row or blob finds nothing), and on PostgreSQL the result sweep skips rows another node is
+ * sweeping ({@code FOR UPDATE SKIP LOCKED}) rather than waiting for them.
  */
 public final class Sweeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sweeper.class);

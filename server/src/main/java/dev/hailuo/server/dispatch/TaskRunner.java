@@ -120,6 +120,7 @@ public final class TaskRunner {
         }
         if (from == TaskState.SUBMITTING) {
             // A crash after "submitting" was written: the engine may have the job already.
+            log.warn("task {} was left submitting by a stopped worker (outcome unknown); submitting it again", task.id());
             upstreams.get(task.provider() == null ? "" : task.provider())
                     .filter(u -> !u.provider().submitIsIdempotent())
                     .ifPresent(u -> possibleDuplicates.increment());
@@ -135,7 +136,8 @@ public final class TaskRunner {
             if (!upstream.breaker().tryAcquirePermission()) {
                 continue;
             }
-            if (!upstream.hasRoom()) {
+            // The cap on tasks in flight is counted in the store, so it holds across nodes.
+            if (upstream.capsInFlight() && !tasks.takeProviderSlot(task.id(), upstream.name(), upstream.maxInFlight())) {
                 upstream.breaker().releasePermission();
                 continue;
             }
@@ -156,7 +158,7 @@ public final class TaskRunner {
             switch (result) {
                 case SubmitResult.Accepted accepted -> {
                     upstream.breaker().onSuccess(took, TimeUnit.NANOSECONDS);
-                    upstream.started();
+                    log.info("task {} accepted by {}", task.id(), upstream.name());
                     order.served(task.accountId());
                     tasks.advance(task.id(), TaskState.SUBMITTING, TaskChange.to(TaskState.PROCESSING, schedule.next(now, now), now)
                             .withUpstream(upstream.name(), accepted.upstreamId()));

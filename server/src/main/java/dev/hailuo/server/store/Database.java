@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -24,7 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * SQLITE_BUSY (which sleeps and collapses throughput), writes in this process queue on a fair
  * lock; other processes (the CLI) are covered by {@code busy_timeout} and IMMEDIATE
  * transactions, which take the write lock at BEGIN so two writers never deadlock on upgrade.
- * PostgreSQL needs none of this.
+ * PostgreSQL needs none of this: several nodes share it, rows are locked where two may meet
+ * (claims use {@code FOR UPDATE SKIP LOCKED}), and each node has its own pool
+ * ({@value #POSTGRES_POOL_SIZE} connections unless {@code HAILUO_DATABASE_POOL_SIZE} says otherwise).
  */
 public final class Database implements AutoCloseable {
     public static final int SQLITE_POOL_SIZE = 8;
@@ -46,9 +49,23 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(String url) {
+        return open(url, null, null, POSTGRES_POOL_SIZE);
+    }
+
+    /**
+     * {@code user} and {@code password} may be null (then the URL or the driver's defaults decide);
+     * {@code postgresPoolSize} is ignored for SQLite.
+     */
+    public static Database open(String url, String user, String password, int postgresPoolSize) {
         boolean sqlite = url.startsWith("jdbc:sqlite:");
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
+        if (user != null) {
+            config.setUsername(user);
+        }
+        if (password != null) {
+            config.setPassword(password);
+        }
         config.setPoolName("hailuo-db");
         if (sqlite) {
             createParentDirectory(url);
@@ -61,11 +78,33 @@ public final class Database implements AutoCloseable {
             config.addDataSourceProperty("foreign_keys", "true");
             config.addDataSourceProperty("transaction_mode", "IMMEDIATE");
         } else {
-            config.setMaximumPoolSize(POSTGRES_POOL_SIZE);
+            config.setMaximumPoolSize(postgresPoolSize);
         }
         HikariDataSource dataSource = new HikariDataSource(config);
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        try {
+            // Nodes starting together all run this: Flyway takes a lock on PostgreSQL, so one migrates and the others wait.
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").placeholders(placeholders(url))
+                    .load().migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
         return new Database(dataSource, sqlite);
+    }
+
+    /**
+     * What the portable migrations cannot spell alike in both databases: the type of a binary
+     * column ({@code ${binary}}), and PostgreSQL's UNLOGGED for a table whose loss in a crash
+     * is harmless ({@code ${unlogged}}; SQLite has no such thing).
+     */
+    public static Map<String, String> placeholders(String url) {
+        boolean sqlite = url.startsWith("jdbc:sqlite:");
+        return Map.of("binary", sqlite ? "BLOB" : "BYTEA", "unlogged", sqlite ? "" : "UNLOGGED");
+    }
+
+    /** The pool itself, for libraries that manage their own statements (Bucket4j's shared buckets). */
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
     }
 
     public boolean isSqlite() {
@@ -93,6 +132,18 @@ public final class Database implements AutoCloseable {
             callback.accept(h);
             return null;
         });
+    }
+
+    /**
+     * Inside a {@link #write}: makes the writes that name the same {@code resource} take turns
+     * across nodes until this transaction ends (a PostgreSQL transaction-level advisory lock; two
+     * names that hash alike only wait for each other). SQLite writers already take turns.
+     */
+    public void lockUntilCommit(Handle h, String resource) {
+        if (!sqlite) {
+            h.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(:resource))) locked")
+                    .bind("resource", resource).mapTo(Integer.class).one();
+        }
     }
 
     private static String withoutArguments(StatementException e) {

@@ -12,8 +12,9 @@ import java.util.Optional;
 
 public final class JdbcFileStore implements FileStore, FilePaths {
     /**
-     * Two uploads racing for one path in PostgreSQL: the later one's UPDATE fails on the unique
-     * index once, and the retry replaces the winner. (SQLite writers queue, so they never race.)
+     * Uploads racing for one path take turns on it (a lock per account and path on PostgreSQL;
+     * SQLite writers queue anyway), so each replaces the one before. Were a unique violation to
+     * happen all the same, the placement is tried again.
      */
     static final int PLACE_ATTEMPTS = 3;
 
@@ -74,6 +75,7 @@ public final class JdbcFileStore implements FileStore, FilePaths {
         for (int attempt = 1; ; attempt++) {
             try {
                 return db.write(h -> {
+                    db.lockUntilCommit(h, "market_path:" + file.accountId() + "/" + path);
                     Optional<StoredFile> previous = h.createQuery(
                                     "SELECT * FROM files WHERE account_id = :account AND market_path = :path")
                             .bind("account", file.accountId()).bind("path", path).map(FILE).findOne();

@@ -145,6 +145,9 @@ public final class JdbcOutbox implements Outbox {
 
     @Override
     public int releaseAllLeases() {
+        if (!db.isSqlite()) {
+            throw new IllegalStateException("leases in a shared database are never dropped wholesale: other nodes hold them");
+        }
         return db.write(h -> h.createUpdate("UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL")
                 .execute());
     }

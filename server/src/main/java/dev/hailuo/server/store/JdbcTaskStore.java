@@ -172,15 +172,13 @@ public final class JdbcTaskStore implements TaskStore {
     public List<Task> claimDue(String owner, Instant now, Duration lease, int limit) {
         // Fair dispatch: due tasks take turns across accounts (the n-th due task of every account
         // before the (n+1)-th of any), so one account's burst cannot fill every batch.
-        // PostgreSQL does not allow FOR UPDATE with window functions; its claim locks first (issue 6).
         String due = "state IN " + ACTIVE + " AND next_check_at <= :now AND (lease_until IS NULL OR lease_until < :now)";
+        String ranked = """
+                SELECT id, next_check_at, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY next_check_at, id) AS turn
+                FROM tasks WHERE %s""".formatted(due);
         String pick = db.isSqlite()
-                ? """
-                  SELECT id FROM (SELECT id, next_check_at,
-                                         ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY next_check_at, id) AS turn
-                                  FROM tasks WHERE %s) due
-                  ORDER BY turn, next_check_at LIMIT :limit""".formatted(due)
-                : "SELECT id FROM tasks WHERE " + due + " ORDER BY next_check_at LIMIT :limit FOR UPDATE SKIP LOCKED";
+                ? "SELECT id FROM (" + ranked + ") due ORDER BY turn, next_check_at LIMIT :limit"
+                : postgresPick(ranked);
         return db.write(h -> h.createQuery("""
                         UPDATE tasks SET lease_owner = :owner, lease_until = :until
                         WHERE id IN (%s)
@@ -190,13 +188,42 @@ public final class JdbcTaskStore implements TaskStore {
                 .map(taskMapper).list());
     }
 
+    /**
+     * PostgreSQL, where several nodes claim at once: the same fair order, but rows are locked as
+     * they are picked and rows another node is claiming right now are skipped ({@code FOR UPDATE
+     * SKIP LOCKED}), so concurrent claims neither wait for each other nor take the same task.
+     * PostgreSQL refuses {@code FOR UPDATE} next to a window function, so the ranking is a
+     * subquery and only {@code tasks} is locked. The due condition is repeated on the locked row:
+     * PostgreSQL re-checks it against the row's newest version, so a task another node claimed
+     * and committed between our snapshot and our lock is dropped, not claimed twice.
+     */
+    private static String postgresPick(String ranked) {
+        return """
+                SELECT t.id FROM tasks t JOIN (%s) due ON due.id = t.id
+                WHERE t.state IN %s AND t.next_check_at <= :now AND (t.lease_until IS NULL OR t.lease_until < :now)
+                ORDER BY due.turn, due.next_check_at LIMIT :limit
+                FOR UPDATE OF t SKIP LOCKED""".formatted(ranked, ACTIVE);
+    }
+
+    @Override
+    public int renewLeases(String owner, java.util.Collection<String> taskIds, Instant until) {
+        if (taskIds.isEmpty()) {
+            return 0;
+        }
+        return db.write(h -> h.createUpdate("UPDATE tasks SET lease_until = :until WHERE lease_owner = :owner AND id IN (<ids>)")
+                .bind("until", until.toEpochMilli()).bind("owner", owner).bindList("ids", List.copyOf(taskIds))
+                .execute());
+    }
+
     @Override
     public List<String> expireResults(Instant completedBefore, int limit) {
+        // Nodes sweep at the same time: on PostgreSQL each takes rows the others are not holding.
+        String lock = db.isSqlite() ? "" : " FOR UPDATE SKIP LOCKED";
         return db.write(h -> {
             List<Map.Entry<String, String>> due = h.createQuery("""
                             SELECT id, result_key FROM tasks
                             WHERE state = 'succeeded' AND result_key IS NOT NULL AND completed_at < :before
-                            ORDER BY completed_at LIMIT :limit""")
+                            ORDER BY completed_at LIMIT :limit""" + lock)
                     .bind("before", completedBefore.toEpochMilli()).bind("limit", limit)
                     .map((rs, ctx) -> Map.entry(rs.getString("id"), rs.getString("result_key"))).list();
             for (Map.Entry<String, String> task : due) {
@@ -208,6 +235,9 @@ public final class JdbcTaskStore implements TaskStore {
 
     @Override
     public int releaseAllLeases() {
+        if (!db.isSqlite()) {
+            throw new IllegalStateException("leases in a shared database are never dropped wholesale: other nodes hold them");
+        }
         return db.write(h -> h.createUpdate("UPDATE tasks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL")
                 .execute());
     }
@@ -221,11 +251,28 @@ public final class JdbcTaskStore implements TaskStore {
     }
 
     @Override
+    public boolean takeProviderSlot(String taskId, String provider, int maxInFlight) {
+        return db.write(h -> {
+            // Counting and taking must not interleave between nodes: they take turns per provider.
+            db.lockUntilCommit(h, "provider_slot:" + provider);
+            long busy = h.createQuery("""
+                            SELECT COUNT(*) FROM tasks
+                            WHERE provider = :provider AND state IN ('submitting', 'processing', 'finalizing') AND id <> :id""")
+                    .bind("provider", provider).bind("id", taskId).mapTo(Long.class).one();
+            if (busy >= maxInFlight) {
+                return false;
+            }
+            return h.createUpdate("UPDATE tasks SET provider = :provider WHERE id = :id AND state = 'submitting'")
+                    .bind("provider", provider).bind("id", taskId).execute() == 1;
+        });
+    }
+
+    @Override
     public Map<String, Long> inFlightByProvider() {
         Map<String, Long> counts = new java.util.HashMap<>();
         db.read(h -> h.createQuery("""
                         SELECT provider, COUNT(*) AS n FROM tasks
-                        WHERE state IN ('processing', 'finalizing') AND provider IS NOT NULL GROUP BY provider""")
+                        WHERE state IN ('submitting', 'processing', 'finalizing') AND provider IS NOT NULL GROUP BY provider""")
                         .map((rs, ctx) -> Map.entry(rs.getString("provider"), rs.getLong("n"))).list())
                 .forEach(e -> counts.put(e.getKey(), e.getValue()));
         return counts;

@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One provider account as the dispatcher sees it: the adapter, its circuit breaker (Resilience4j),
- * its request rates (Bucket4j: submissions per minute, which is what MiniMax's documented RPM
- * limits, and status reads per minute) and its tasks in flight.
+ * One provider account as the dispatcher sees it: the adapter, its circuit breaker (Resilience4j,
+ * per node: each node learns on its own that a provider fails), its request rates (Bucket4j:
+ * submissions per minute, which is what MiniMax's documented RPM limits, and status reads per
+ * minute; shared by all nodes when they share PostgreSQL) and its cap on tasks in flight, which
+ * the store enforces ({@code TaskStore.takeProviderSlot}), so it holds across nodes too.
  */
 public final class Upstream {
     private final Provider provider;
@@ -58,16 +60,19 @@ public final class Upstream {
         return Duration.ofNanos(polls.estimateAbilityToConsume(1).getNanosToWaitForRefill());
     }
 
-    public boolean hasRoom() {
-        return inFlight.get() < maxInFlight;
+    /** How many tasks this account may have submitting, processing or finalizing at once. */
+    public int maxInFlight() {
+        return maxInFlight;
     }
 
-    public void started() {
-        inFlight.incrementAndGet();
+    /** False for an engine without a cap (the sandbox), which then needs no count before a submission. */
+    public boolean capsInFlight() {
+        return maxInFlight != Integer.MAX_VALUE;
     }
 
-    public void finished() {
-        inFlight.updateAndGet(n -> Math.max(0, n - 1));
+    /** Tasks in flight at the last count (refreshed by the dispatcher's housekeeping), for the metrics. */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     public void setInFlight(int count) {

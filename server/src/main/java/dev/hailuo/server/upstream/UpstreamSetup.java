@@ -25,7 +25,7 @@ public final class UpstreamSetup {
     public static Upstreams build(ProviderConfig config, SandboxProvider sandbox, UpstreamFactory factory, UpstreamHttp http,
                                   ImageInputs images, Catalog catalog, Clock clock, Optional<java.net.URI> minimaxCallback) {
         List<Upstream> all = new ArrayList<>();
-        all.add(factory.create(sandbox, SANDBOX_PER_MINUTE, SANDBOX_PER_MINUTE, Integer.MAX_VALUE));
+        all.add(factory.createLocal(sandbox, SANDBOX_PER_MINUTE, SANDBOX_PER_MINUTE, Integer.MAX_VALUE));
         for (ProviderConfig.Account account : config.accounts()) {
             Provider provider = switch (account.name()) {
                 case "minimax" -> new MiniMaxProvider(http, account.baseUrl(), account.apiKey(), catalog, images, minimaxCallback);

@@ -40,6 +40,33 @@ class GatewayConfigTest {
     }
 
     @Test
+    void s3IsChosenByItsBucketAndNeverHalfConfigured() {
+        assertThat(GatewayConfig.fromEnvironment(Map.of()).s3()).isNull();
+        GatewayConfig.S3 minio = GatewayConfig.fromEnvironment(Map.of("HAILUO_S3_BUCKET", "media",
+                "HAILUO_S3_ENDPOINT", "http://minio:9000", "HAILUO_S3_PREFIX", "gw1")).s3();
+        assertThat(minio).isEqualTo(new GatewayConfig.S3(java.net.URI.create("http://minio:9000"), "media", "us-east-1", "gw1/", true));
+        GatewayConfig.S3 aws = GatewayConfig.fromEnvironment(Map.of("HAILUO_S3_BUCKET", "media", "HAILUO_S3_REGION", "eu-west-1")).s3();
+        assertThat(aws).isEqualTo(new GatewayConfig.S3(null, "media", "eu-west-1", "", false));
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_S3_ENDPOINT", "http://minio:9000")))
+                .hasMessage("HAILUO_S3_ENDPOINT is set but HAILUO_S3_BUCKET is not: set the bucket to store media in S3");
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_S3_BUCKET", "m", "HAILUO_S3_ENDPOINT", "minio:9000")))
+                .hasMessageContaining("HAILUO_S3_ENDPOINT must be an http(s) URL");
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_S3_BUCKET", "m", "HAILUO_S3_PREFIX", "../x")))
+                .hasMessageContaining("HAILUO_S3_PREFIX must be");
+    }
+
+    @Test
+    void leasesDefaultToThirtySecondsAndSecretsStayOutOfToString() {
+        assertThat(GatewayConfig.fromEnvironment(Map.of()).lease()).isEqualTo(java.time.Duration.ofSeconds(30));
+        assertThatThrownBy(() -> GatewayConfig.fromEnvironment(Map.of("HAILUO_LEASE_SECONDS", "1")))
+                .hasMessage("HAILUO_LEASE_SECONDS must be between 3 and 3600, got 1");
+        GatewayConfig config = GatewayConfig.fromEnvironment(Map.of("HAILUO_DATABASE_URL", "jdbc:postgresql://db/hailuo",
+                "HAILUO_DATABASE_PASSWORD", "pg-secret-value", "HAILUO_ADMIN_TOKEN", "admin-secret-value-123"));
+        assertThat(config.databasePassword()).isEqualTo("pg-secret-value");
+        assertThat(config.toString()).doesNotContain("pg-secret-value").doesNotContain("admin-secret-value-123");
+    }
+
+    @Test
     void theDeliveryScheduleIsTheStandardOneUnlessConfigured() {
         GatewayConfig defaults = GatewayConfig.fromEnvironment(Map.of());
         assertThat(defaults.deliverySchedule()).containsExactly(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30),

@@ -1,24 +1,43 @@
 package dev.hailuo.server.store;
 
+import dev.hailuo.server.support.Backend;
+import dev.hailuo.server.support.Postgres;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Migrations that move data, checked on a database that holds data from before them. */
+/** Migrations that move data, checked on a database (SQLite and PostgreSQL) that holds data from before them. */
+@ParameterizedClass(name = "{0}")
+@EnumSource(Backend.class)
 class MigrationTest {
+    @Parameter
+    Backend backend;
     @TempDir
     Path dir;
 
     @Test
     void theActiveTaskCountStartsAtEachAccountsUnfinishedTasks() {
-        String url = "jdbc:sqlite:" + dir.resolve("old.db");
-        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").target("4").load().migrate();
+        if (backend == Backend.SQLITE) {
+            check("jdbc:sqlite:" + dir.resolve("old.db"));
+        } else {
+            try (Postgres.Schema schema = Postgres.newSchema()) {
+                check(schema.url());
+            }
+        }
+    }
+
+    private void check(String url) {
+        Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").placeholders(Database.placeholders(url))
+                .target("4").load().migrate();
         Jdbi jdbi = Jdbi.create(url);
         jdbi.useHandle(h -> {
             for (String account : new String[] {"acct_a", "acct_b", "acct_c"}) {

@@ -19,11 +19,15 @@ import dev.hailuo.core.task.GenerationSpec;
 import dev.hailuo.core.task.Task;
 import dev.hailuo.core.task.TaskState;
 import dev.hailuo.server.http.Json;
+import dev.hailuo.server.support.Backend;
 import dev.hailuo.server.support.Ledger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -43,10 +47,18 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The store's guarantees, on a real SQLite file: atomic create, exactly-once settlement, leases, idempotency expiry. */
+/**
+ * The store's guarantees, on a real SQLite file and on a real PostgreSQL schema: atomic create,
+ * exactly-once settlement, leases, idempotency expiry.
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(Backend.class)
 class StoreTest {
+    @Parameter
+    Backend backend;
     @TempDir
     Path dir;
+    Backend.Opened opened;
     Database db;
     JdbcTaskStore tasks;
     JdbcAccountStore accounts;
@@ -57,7 +69,8 @@ class StoreTest {
 
     @BeforeEach
     void open() {
-        db = Database.open("jdbc:sqlite:" + dir.resolve("test.db"));
+        opened = backend.open(dir);
+        db = opened.db();
         tasks = new JdbcTaskStore(db, Json.mapper());
         accounts = new JdbcAccountStore(db, clock);
         idempotency = new JdbcIdempotencyStore(db);
@@ -65,8 +78,14 @@ class StoreTest {
 
     @AfterEach
     void close() {
-        new Ledger(db).assertInvariants();
-        db.close();
+        if (opened == null) {
+            return; // skipped: no PostgreSQL
+        }
+        try {
+            new Ledger(db).assertInvariants();
+        } finally {
+            opened.close();
+        }
     }
 
     private String account(long credits) {
@@ -189,7 +208,123 @@ class StoreTest {
         assertThat(tasks.claimDue("node-c", now, Duration.ofSeconds(30), 10)).isEmpty();
         // After the lease runs out, another node may take the work.
         assertThat(tasks.claimDue("node-c", now.plusSeconds(31), Duration.ofSeconds(30), 10)).hasSize(10);
-        assertThat(tasks.releaseAllLeases()).isEqualTo(10);
+        if (db.isSqlite()) {
+            assertThat(tasks.releaseAllLeases()).isEqualTo(10);
+        } else {
+            // Other nodes hold leases in a shared database: dropping them all is refused.
+            assertThatThrownBy(() -> tasks.releaseAllLeases()).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void aRenewedLeaseKeepsItsTaskAndOnlyItsOwnerCanRenewIt() {
+        String a = account(1000);
+        Task t = task(a, 57);
+        tasks.create(t, money.reserve(t), 100, null);
+        Instant now = clock.instant().plusSeconds(1);
+        assertThat(tasks.claimDue("node-a", now, Duration.ofSeconds(30), 10)).hasSize(1);
+        assertThat(tasks.renewLeases("node-a", List.of(t.id()), now.plusSeconds(60))).isEqualTo(1);
+        // Past the first lease, but within the renewed one: nobody else takes it.
+        assertThat(tasks.claimDue("node-b", now.plusSeconds(45), Duration.ofSeconds(30), 10)).isEmpty();
+        assertThat(tasks.claimDue("node-b", now.plusSeconds(61), Duration.ofSeconds(30), 10)).hasSize(1);
+        // node-a's step ran too long: its renewal no longer touches a lease that is node-b's now.
+        assertThat(tasks.renewLeases("node-a", List.of(t.id()), now.plusSeconds(200))).isZero();
+        assertThat(tasks.claimDue("node-c", now.plusSeconds(92), Duration.ofSeconds(30), 10)).hasSize(1);
+    }
+
+    @Test
+    void concurrentClaimersTakeEveryDueTaskExactlyOnce() throws Exception {
+        String a = account(100_000);
+        String b = account(100_000);
+        Set<String> created = new HashSet<>();
+        for (int i = 0; i < 120; i++) {
+            Task t = task(i % 3 == 0 ? b : a, 57);
+            tasks.create(t, money.reserve(t), 1000, null);
+            created.add(t.id());
+        }
+        Instant now = clock.instant().plusSeconds(1);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<List<String>>> claimers = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            for (int n = 0; n < 4; n++) {
+                String node = "node-" + n;
+                claimers.add(pool.submit(() -> {
+                    go.await();
+                    List<String> mine = new ArrayList<>();
+                    List<Task> batch;
+                    while (!(batch = tasks.claimDue(node, now, Duration.ofSeconds(30), 7)).isEmpty()) {
+                        batch.forEach(t -> mine.add(t.id()));
+                    }
+                    return mine;
+                }));
+            }
+            go.countDown();
+            List<String> all = new ArrayList<>();
+            for (Future<List<String>> f : claimers) {
+                all.addAll(f.get());
+            }
+            assertThat(all).hasSize(created.size()).doesNotHaveDuplicates();
+            assertThat(Set.copyOf(all)).isEqualTo(created);
+        }
+    }
+
+    @Test
+    void aClaimTakesTurnsAcrossAccounts() {
+        String busy = account(100_000);
+        String quiet = account(100_000);
+        Instant start = clock.instant();
+        for (int i = 0; i < 10; i++) {
+            Task t = task(busy, 57);
+            tasks.create(t, money.reserve(t), 1000, null);
+        }
+        Task late = task(quiet, 57);
+        tasks.create(late, money.reserve(late), 1000, null);
+        List<Task> claimed = tasks.claimDue("node-a", start.plusSeconds(1), Duration.ofSeconds(30), 3);
+        assertThat(claimed).hasSize(3).extracting(Task::id).contains(late.id());
+    }
+
+    @Test
+    void aProviderNeverHasMoreTasksInFlightThanItsCapAcrossConcurrentSubmitters() throws Exception {
+        String a = account(100_000);
+        List<String> submitting = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            Task t = task(a, 57);
+            tasks.create(t, money.reserve(t), 1000, null);
+            tasks.advance(t.id(), TaskState.QUEUED, dev.hailuo.core.port.TaskChange.during(TaskState.SUBMITTING, clock.instant()));
+            submitting.add(t.id());
+        }
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> takes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(6)) {
+            for (String id : submitting) {
+                takes.add(pool.submit(() -> {
+                    go.await();
+                    return tasks.takeProviderSlot(id, "minimax", 3);
+                }));
+            }
+            go.countDown();
+            long granted = 0;
+            for (Future<Boolean> f : takes) {
+                granted += f.get() ? 1 : 0;
+            }
+            assertThat(granted).isEqualTo(3);
+        }
+        assertThat(tasks.inFlightByProvider()).containsEntry("minimax", 3L);
+        // A task that leaves flight frees its place for the next one.
+        String holder = submitting.stream().filter(id -> "minimax".equals(tasks.find(id).orElseThrow().provider()))
+                .findFirst().orElseThrow();
+        String waiting = submitting.stream().filter(id -> tasks.find(id).orElseThrow().provider() == null)
+                .findFirst().orElseThrow();
+        assertThat(tasks.takeProviderSlot(waiting, "minimax", 3)).isFalse();
+        Task held = tasks.find(holder).orElseThrow();
+        assertThat(tasks.settle(holder, TaskState.SUBMITTING,
+                new Settlement(TaskState.FAILED, 0, null, FailureCode.GENERATION_FAILED.error(), clock.instant()),
+                money.release(held))).isTrue();
+        assertThat(tasks.takeProviderSlot(waiting, "minimax", 3)).isTrue();
+        // Another provider's cap is counted apart.
+        String other = submitting.stream().filter(id -> tasks.find(id).orElseThrow().provider() == null)
+                .findFirst().orElseThrow();
+        assertThat(tasks.takeProviderSlot(other, "fal", 1)).isTrue();
     }
 
     @Test

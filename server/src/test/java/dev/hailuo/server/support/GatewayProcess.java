@@ -72,8 +72,14 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** One request to the process, with a bearer key and an optional JSON body. */
     public HttpResponse<String> send(String method, String path, String key, String body) {
+        return send(method, path, key, body, Map.of());
+    }
+
+    /** As above, with extra headers (such as {@code Idempotency-Key}). */
+    public HttpResponse<String> send(String method, String path, String key, String body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .header("Authorization", "Bearer " + key).timeout(Duration.ofSeconds(30));
+        headers.forEach(request::header);
         if (body != null) {
             request.header("Content-Type", "application/json");
         }

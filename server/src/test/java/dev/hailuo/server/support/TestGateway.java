@@ -21,18 +21,22 @@ import java.util.Map;
 
 /**
  * A real gateway on a random port over a real SQLite file in a temporary directory, started
- * exactly as {@code serve} starts it, plus a small HTTP client for tests.
+ * exactly as {@code serve} starts it, plus a small HTTP client for tests. With the system
+ * property {@code hailuo.test.database=postgresql} every such gateway runs over its own fresh
+ * PostgreSQL schema instead (dropped on close), so the whole suite can be run on PostgreSQL.
  */
 public final class TestGateway implements AutoCloseable {
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789";
     private static final ObjectMapper JSON = Json.mapper();
 
     private final Gateway gateway;
+    private final Postgres.Schema schema;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
 
-    private TestGateway(Gateway gateway) {
+    private TestGateway(Gateway gateway, Postgres.Schema schema) {
         this.gateway = gateway;
+        this.schema = schema;
         this.base = "http://localhost:" + gateway.port();
     }
 
@@ -47,12 +51,23 @@ public final class TestGateway implements AutoCloseable {
         env.put("HAILUO_DATA_DIR", dataDir.toString());
         env.put("HAILUO_ADMIN_TOKEN", ADMIN_TOKEN);
         env.put("HAILUO_SANDBOX_LATENCY_MS", "0");
+        Postgres.Schema schema = null;
+        if ("postgresql".equals(System.getProperty("hailuo.test.database")) && !overrides.containsKey("HAILUO_DATABASE_URL")) {
+            schema = Postgres.newSchema();
+            env.put("HAILUO_DATABASE_URL", schema.url());
+        }
         env.putAll(overrides);
         try {
             return new TestGateway(Gateway.start(GatewayConfig.fromEnvironment(env), ProviderConfig.fromEnvironment(env), Clock.systemUTC(),
-                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream())));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream())), schema);
+        } catch (IOException | RuntimeException e) {
+            if (schema != null) {
+                schema.close();
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            throw (RuntimeException) e;
         }
     }
 
@@ -144,6 +159,9 @@ public final class TestGateway implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        if (schema != null) {
+            schema.close();
+        }
     }
 
     public record TestAccount(String id, String key) {

@@ -12,7 +12,9 @@ import dev.hailuo.server.media.RenderSpec;
 import dev.hailuo.server.media.SandboxRenderer;
 
 import java.awt.image.BufferedImage;
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,36 +22,41 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 
 /**
  * The built-in engine: renders a real MP4 on this machine and answers submit and poll like a
- * remote provider would, so the dispatcher drives it exactly as it drives MiniMax. Jobs live
- * in memory; after a restart a poll finds either the finished file on disk (done) or nothing
- * (lost, and the dispatcher submits again: rendering is deterministic, so nothing changes).
+ * remote provider would, so the dispatcher drives it exactly as it drives MiniMax.
+ *
+ * <p>It keeps no state of its own, so any node can answer for any job: a submission renders
+ * the video (on the render pool) and stores it in the blob store ({@code sandbox/<upstream
+ * id>.mp4}, shared by the nodes when they share S3) before it answers; the upstream id carries
+ * the moment the job is ready (submission plus the latency). A poll on any node, or after a
+ * restart, answers pending until then, and done once the file is there. A crash during a
+ * submission leaves the task submitting, and it is submitted again: rendering is deterministic
+ * and keyed by the task, so the second render is the same video.
  */
 public final class SandboxProvider implements Provider {
     public static final String NAME = "sandbox";
     public static final int FPS = 25;
+    private static final String PREFIX = "sbx_";
 
     private final SandboxRenderer renderer;
+    private final BlobStore blobs;
     private final ReferenceFrames frames;
     private final Path workDir;
     private final Duration latency;
     private final SandboxSize size;
     private final Clock clock;
     private final ExecutorService renderPool;
-    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-
-    private record Job(Instant readyAt, boolean failAtEnd, CompletableFuture<Path> render) {
-    }
 
     public SandboxProvider(SandboxRenderer renderer, BlobStore blobs, Path workDir, Duration latency, SandboxSize size,
                            Clock clock, ExecutorService renderPool) {
         this.renderer = renderer;
+        this.blobs = blobs;
         this.frames = new ReferenceFrames(blobs);
         this.workDir = workDir;
         this.latency = latency;
@@ -81,36 +88,42 @@ public final class SandboxProvider implements Provider {
             return new SubmitResult.Rejected(FailureCode.CONTENT_REJECTED,
                     "The sandbox rejected the prompt ([sandbox:reject] directive).");
         }
-        String upstreamId = "sbx_" + job.taskId();
-        jobs.computeIfAbsent(upstreamId, id -> start(id, job.spec(), directives));
+        Instant readyAt = clock.instant().plus(directives.latency().orElse(latency));
+        String upstreamId = PREFIX + job.taskId() + "_" + readyAt.toEpochMilli();
+        if (!directives.fail()) { // a job that will fail needs no video
+            try {
+                CompletableFuture.runAsync(() -> render(job.taskId(), job.spec()), renderPool).join();
+            } catch (CompletionException | CancellationException e) {
+                if (e.getCause() instanceof UncheckedIOException io) {
+                    // The blob store (S3, disk) failed, not the render: try again later.
+                    return new SubmitResult.Retry("the sandbox could not store its render: " + io.getMessage(), Duration.ofSeconds(1));
+                }
+                return new SubmitResult.Rejected(FailureCode.GENERATION_FAILED, "The sandbox could not render the video.");
+            }
+        }
         return new SubmitResult.Accepted(upstreamId);
     }
 
     @Override
     public PollResult poll(ProviderJob job) {
-        String upstreamId = job.upstreamId();
-        Job running = jobs.get(upstreamId);
-        Path file = output(upstreamId);
-        if (running == null) {
-            // Restarted since submission: a finished render is still on disk, anything else is gone.
-            boolean failAtEnd = SandboxDirectives.parse(job.spec().prompt()).fail();
-            if (failAtEnd) {
-                return new PollResult.Failed(FailureCode.GENERATION_FAILED, "The sandbox failed the generation ([sandbox:fail] directive).");
-            }
-            return Files.exists(file) ? new PollResult.Done(() -> Files.newInputStream(file))
-                    : new PollResult.Lost("the sandbox restarted before the render finished");
-        }
-        if (clock.instant().isBefore(running.readyAt()) || !running.render().isDone()) {
+        if (clock.instant().isBefore(readyAt(job.upstreamId()))) {
             return new PollResult.Pending();
         }
-        if (running.failAtEnd()) {
+        if (SandboxDirectives.parse(job.spec().prompt()).fail()) {
             return new PollResult.Failed(FailureCode.GENERATION_FAILED, "The sandbox failed the generation ([sandbox:fail] directive).");
         }
-        if (running.render().isCompletedExceptionally()) {
-            jobs.remove(upstreamId);
-            return new PollResult.Failed(FailureCode.GENERATION_FAILED, "The sandbox could not render the video.");
+        String key = key(job.taskId());
+        try {
+            if (blobs.get(key).isEmpty()) {
+                // Only if the file vanished (or this node cannot see another node's disk): render it again.
+                return new PollResult.Lost("the sandbox's render of " + job.taskId() + " is gone");
+            }
+        } catch (IOException e) {
+            return new PollResult.Retry("the sandbox's render cannot be read now: " + e.getMessage());
         }
-        return new PollResult.Done(() -> Files.newInputStream(file));
+        return new PollResult.Done(() -> blobs.get(key)
+                .orElseThrow(() -> new FileNotFoundException("sandbox render " + key + " is gone"))
+                .open(0));
     }
 
     @Override
@@ -120,30 +133,34 @@ public final class SandboxProvider implements Provider {
 
     @Override
     public void forget(ProviderJob job) {
-        if (job.upstreamId() == null) {
-            return;
-        }
-        Job removed = jobs.remove(job.upstreamId());
-        if (removed != null) {
-            removed.render().cancel(false);
-        }
         try {
-            Files.deleteIfExists(output(job.upstreamId()));
+            blobs.delete(key(job.taskId()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private Job start(String upstreamId, GenerationSpec spec, SandboxDirectives directives) {
-        Instant readyAt = clock.instant().plus(directives.latency().orElse(latency));
-        CompletableFuture<Path> render = directives.fail()
-                ? CompletableFuture.completedFuture(null)
-                : CompletableFuture.supplyAsync(() -> render(upstreamId, spec), renderPool);
-        return new Job(readyAt, directives.fail(), render);
+    /** When the job with this upstream id is ready; ids from before the ready time was part of them are ready now. */
+    private static Instant readyAt(String upstreamId) {
+        int mark = upstreamId == null ? -1 : upstreamId.lastIndexOf('_');
+        if (mark < 0 || !upstreamId.startsWith(PREFIX)) {
+            return Instant.EPOCH;
+        }
+        try {
+            return Instant.ofEpochMilli(Long.parseLong(upstreamId.substring(mark + 1)));
+        } catch (NumberFormatException e) {
+            return Instant.EPOCH;
+        }
     }
 
-    private Path render(String upstreamId, GenerationSpec spec) {
-        Path target = output(upstreamId);
+    /** Renders into a local file, then stores it where every node can fetch it. */
+    private void render(String taskId, GenerationSpec spec) {
+        Path target;
+        try {
+            target = Files.createTempFile(workDir, taskId, ".mp4");
+        } catch (IOException e) {
+            throw new UncheckedIOException("sandbox render of " + taskId + " failed", e);
+        }
         try {
             List<String> images = spec.referenceImages();
             BufferedImage first = images.isEmpty() ? null : frames.load(images.get(0));
@@ -155,13 +172,21 @@ public final class SandboxProvider implements Provider {
                     + "|" + images).hashCode();
             renderer.render(new RenderSpec(out.width(), out.height(), FPS, spec.durationSeconds(), spec.prompt(), seed,
                     first, last), target);
+            try (InputStream in = Files.newInputStream(target)) {
+                blobs.put(key(taskId), in);
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException("sandbox render of " + upstreamId + " failed", e);
+            throw new UncheckedIOException("sandbox render of " + taskId + " failed", e);
+        } finally {
+            try {
+                Files.deleteIfExists(target);
+            } catch (IOException e) {
+                // a leftover temporary file in the sandbox directory; nothing else depends on it
+            }
         }
-        return target;
     }
 
-    private Path output(String upstreamId) {
-        return workDir.resolve(upstreamId + ".mp4");
+    static String key(String taskId) {
+        return "sandbox/" + taskId + ".mp4";
     }
 }
