@@ -18,6 +18,9 @@ import java.nio.charset.StandardCharsets;
 
 /** Reads request bodies with a size cap and turns every kind of malformed JSON into a 400. */
 public final class Bodies {
+    /** How much of a refused body is read and dropped so its sender sees the 413 (a few times the cap). */
+    static final long DRAIN_LIMIT_BYTES = 8L * 1024 * 1024;
+
     private final ObjectMapper json;
     private final long maxBytes;
 
@@ -28,18 +31,17 @@ public final class Bodies {
 
     /** The raw body, refused with 413 past the cap (checked on the declared length and while reading). */
     public byte[] bytes(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > maxBytes) {
-            throw tooLarge();
-        }
         try (InputStream in = ctx.req().getInputStream()) {
+            if (ctx.req().getContentLengthLong() > maxBytes) {
+                throw tooLarge(ctx, in);
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
             long total = 0;
             for (int n; (n = in.read(buffer)) > 0; ) {
                 total += n;
                 if (total > maxBytes) {
-                    throw tooLarge();
+                    throw tooLarge(ctx, in);
                 }
                 out.write(buffer, 0, n);
             }
@@ -87,7 +89,22 @@ public final class Bodies {
         }
     }
 
-    private GatewayException tooLarge() {
+    /**
+     * The 413 for a body past the cap. A client still sending when the server answers and closes
+     * gets a reset instead of the answer, so a bounded rest of the body is read and dropped
+     * first, and the connection is closed after the answer. A client that asked to be told
+     * before sending ({@code Expect: 100-continue}) is answered at once: reading would invite the upload.
+     */
+    private GatewayException tooLarge(Context ctx, InputStream in) throws IOException {
+        ctx.header("Connection", "close");
+        String expect = ctx.header("Expect");
+        if (expect == null || !expect.toLowerCase(java.util.Locale.ROOT).contains("100-continue")) {
+            byte[] sink = new byte[64 * 1024];
+            long left = DRAIN_LIMIT_BYTES;
+            for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) {
+                left -= n;
+            }
+        }
         return new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body is larger than " + maxBytes + " bytes.");
     }
 }

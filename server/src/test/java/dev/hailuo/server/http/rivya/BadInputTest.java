@@ -323,6 +323,22 @@ class BadInputTest {
         gateway.ledger().assertInvariants();
     }
 
+    /**
+     * After a 413 the server drops the connection; it must say so, or a keep-alive client sends
+     * its next request into the closed socket and gets no answer at all.
+     */
+    @Order(3)
+    @Test
+    void aClientCarriesOnAfterAnOversizedBody() {
+        String huge = "{\"model\":\"hailuo-pro\",\"prompt\":\"" + "x".repeat(1_100_000) + "\"}";
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> refused = gateway.post("/api/v1/generations", account.key(), huge);
+            assertThat(refused.statusCode()).isEqualTo(413);
+            assertThat(refused.headers().firstValue("Connection")).hasValue("close");
+            assertThat(gateway.get("/api/v1/credits", account.key()).statusCode()).isEqualTo(200);
+        }
+    }
+
     /** The positive controls of the prompt limit: code points, not UTF-16 chars; price 57 for hailuo-pro. */
     @Order(2)
     @Test
