@@ -3,6 +3,7 @@ package dev.hailuo.server.upstream;
 import dev.hailuo.core.port.TaskStore;
 import dev.hailuo.core.provider.Provider;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 
@@ -17,11 +18,29 @@ public final class UpstreamFactory {
     public static final float FAILURE_RATE_PERCENT = 50;
 
     private final Clock clock;
+    private final TimeMeter time;
     private final Duration openState;
 
     public UpstreamFactory(Clock clock, Duration openState) {
         this.clock = clock;
+        this.time = clockTime(clock);
         this.openState = openState;
+    }
+
+    /** Bucket4j reads the system clock unless told otherwise: the budgets run on the gateway's clock like the rest. */
+    private static TimeMeter clockTime(Clock clock) {
+        return new TimeMeter() {
+            @Override
+            public long currentTimeNanos() {
+                java.time.Instant now = clock.instant();
+                return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+            }
+
+            @Override
+            public boolean isWallClockBased() {
+                return true;
+            }
+        };
     }
 
     /** A provider with its limits: submissions and status reads per minute, and tasks in flight. */
@@ -42,8 +61,8 @@ public final class UpstreamFactory {
      * A budget of {@code n} per minute, refilled evenly (one every 60/n s) rather than all at once,
      * so a burst cannot spend a minute's budget in a second and trip the provider's own limit.
      */
-    private static Bucket perMinute(int n) {
-        return Bucket.builder().addLimit(limit -> limit.capacity(Math.max(1, n / 60 + 1))
+    private Bucket perMinute(int n) {
+        return Bucket.builder().withCustomTimePrecision(time).addLimit(limit -> limit.capacity(Math.max(1, n / 60 + 1))
                 .refillGreedy(n, Duration.ofMinutes(1))).build();
     }
 
