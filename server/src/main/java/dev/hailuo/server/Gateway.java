@@ -168,7 +168,8 @@ public final class Gateway implements AutoCloseable {
         PickOrder pickOrder = new PickOrder();
         TaskRunner runner = new TaskRunner(s.taskStore(), upstreams, results, s.money(), PollSchedule.DEFAULT, s.clock(), metrics,
                 pickOrder);
-        Dispatcher dispatcher = new Dispatcher(s.taskStore(), runner, pickOrder, UpstreamFactory.inFlightSync(upstreams, s.taskStore()),
+        Dispatcher dispatcher = new Dispatcher(s.taskStore(), runner, pickOrder, upstreams::pollRoom,
+                UpstreamFactory.inFlightSync(upstreams, s.taskStore()),
                 s.clock(), s.ids().next("node_"), config.workers());
 
         Idempotency idempotency = new Idempotency(s.idempotencyStore(), s.clock());
