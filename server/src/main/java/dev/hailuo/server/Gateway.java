@@ -250,6 +250,11 @@ public final class Gateway implements AutoCloseable {
         return services;
     }
 
+    /** Makes the dispatcher look for due work now instead of at its next tick (after a test moved the clock). */
+    public void wakeDispatcher() {
+        dispatcher.wake();
+    }
+
     @Override
     public void close() {
         http.close();
