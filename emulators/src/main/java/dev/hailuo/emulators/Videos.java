@@ -7,10 +7,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Real MP4s for the emulators, made with the gateway's own sandbox renderer (small preview
@@ -24,6 +27,8 @@ public final class Videos {
     private final Path dir;
     private final Clock clock;
     private final Map<String, Instant> expiries = new ConcurrentHashMap<>();
+    private final Map<Request, CompletableFuture<Path>> rendered = new ConcurrentHashMap<>();
+    private final AtomicLong renders = new AtomicLong();
 
     public Videos(Path dir, Clock clock) {
         this.dir = dir;
@@ -35,15 +40,52 @@ public final class Videos {
         }
     }
 
-    /** Renders (once) the video of a job and returns its file. */
+    /**
+     * The video of a job, as its own file. The same prompt and duration make the same video (the
+     * seed comes from the prompt), rendered once: encoding takes a second or two per video on a
+     * small machine, and a test that runs a hundred identical jobs should not wait for a hundred.
+     */
     public Path render(String id, String prompt, int seconds) {
         Path file = dir.resolve(id + ".mp4");
         if (!Files.exists(file)) {
+            Path made = renderedFile(new Request(prompt, seconds));
             try {
-                renderer.render(new RenderSpec(WIDTH, HEIGHT, RenderSpec.DEFAULT_FPS, seconds, prompt, id.hashCode(), null, null), file);
+                Path part = Files.createTempFile(dir, id, ".part");
+                Files.copy(made, part, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+        return file;
+    }
+
+    private record Request(String prompt, int seconds) {
+    }
+
+    /** The first caller for a request renders it; callers for the same request meanwhile wait for that render. */
+    private Path renderedFile(Request request) {
+        CompletableFuture<Path> mine = new CompletableFuture<>();
+        CompletableFuture<Path> first = rendered.putIfAbsent(request, mine);
+        if (first != null) {
+            return first.join();
+        }
+        try {
+            mine.complete(renderOnce(request));
+        } catch (RuntimeException e) {
+            rendered.remove(request, mine);
+            mine.completeExceptionally(e);
+        }
+        return mine.join();
+    }
+
+    private Path renderOnce(Request request) {
+        Path file = dir.resolve("render-" + renders.incrementAndGet() + ".mp4");
+        try {
+            renderer.render(new RenderSpec(WIDTH, HEIGHT, RenderSpec.DEFAULT_FPS, request.seconds(), request.prompt(),
+                    request.prompt().hashCode(), null, null), file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return file;
     }

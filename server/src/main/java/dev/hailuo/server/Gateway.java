@@ -211,7 +211,8 @@ public final class Gateway implements AutoCloseable {
         MediaLinks links = new MediaLinks(mediaSecret, s.clock(), config.mediaUrlTtl(), baseUrl::get);
         // Reference images go upstream as our URLs only when the gateway is reachable from outside.
         ImageInputs imageInputs = new ImageInputs(blobs, Optional.ofNullable(config.publicBaseUrl()).map(u -> links));
-        Upstreams upstreams = UpstreamSetup.build(providers, sandbox, new UpstreamFactory(s.clock(), providers.breakerOpen(), buckets),
+        Upstreams upstreams = UpstreamSetup.build(providers, sandbox, new UpstreamFactory(s.clock(), providers.breakerOpen(),
+                        config.embedded() ? Buckets.inMemory(s.clock()) : buckets),
                 new UpstreamHttp(s.json(), UpstreamHttp.REQUEST_TIMEOUT), imageInputs, s.catalog(), s.clock(),
                 // Push callbacks need a URL MiniMax can reach; without one, polling alone drives its tasks.
                 Optional.ofNullable(config.publicBaseUrl()).map(u -> URI.create(u + UpstreamCallbacks.MINIMAX_PATH)));
@@ -220,7 +221,8 @@ public final class Gateway implements AutoCloseable {
         TaskRunner runner = new TaskRunner(s.taskStore(), upstreams, results, s.money(), PollSchedule.DEFAULT, s.clock(), metrics,
                 pickOrder);
         String nodeId = s.ids().next("node_");
-        Dispatcher dispatcher = new Dispatcher(s.taskStore(), runner, pickOrder, UpstreamFactory.inFlightSync(upstreams, s.taskStore()),
+        Dispatcher dispatcher = new Dispatcher(s.taskStore(), runner, pickOrder, upstreams::pollRoom,
+                UpstreamFactory.inFlightSync(upstreams, s.taskStore()),
                 s.clock(), nodeId, config.workers(), config.lease());
         for (var upstream : upstreams.all()) {
             io.micrometer.core.instrument.Gauge.builder("hailuo_provider_in_flight", upstream, u -> u.inFlight())
@@ -330,6 +332,11 @@ public final class Gateway implements AutoCloseable {
 
     public Services services() {
         return services;
+    }
+
+    /** Makes the dispatcher look for due work now instead of at its next tick (after a test moved the clock). */
+    public void wakeDispatcher() {
+        dispatcher.wake();
     }
 
     @Override

@@ -44,11 +44,25 @@ public interface TaskStore {
     boolean settle(String taskId, TaskState from, Settlement settlement, LedgerEntry entry);
 
     /**
-     * Leases up to {@code limit} unfinished tasks whose next check is due and whose lease (if
-     * any) has run out, oldest due first. Several nodes may claim at once: no task is leased to
-     * two of them.
+     * Leases up to {@code limit} unfinished tasks whose next check is due, oldest due first, with
+     * two rules on top:
+     * <ul>
+     *   <li>queued tasks take turns across accounts (the n-th due task of each account before the
+     *       (n+1)-th of any; which accounts go first rotates from claim to claim), so one account's
+     *       burst cannot fill every claim;</li>
+     *   <li>tasks waiting for a status read from a provider named in {@code pollRoom} are taken
+     *       only up to that number (what the provider's poll budget allows now): the others keep
+     *       their place in line instead of being claimed and put back.</li>
+     * </ul>
+     * Its cost depends on {@code limit}, the accounts with queued tasks and the providers, never on
+     * how many tasks are due.
      */
-    List<Task> claimDue(String owner, Instant now, Duration lease, int limit);
+    List<Task> claimDue(String owner, Instant now, Duration lease, int limit, java.util.Map<String, Integer> pollRoom);
+
+    /** {@link #claimDue(String, Instant, Duration, int, java.util.Map)} with no poll budget to respect. */
+    default List<Task> claimDue(String owner, Instant now, Duration lease, int limit) {
+        return claimDue(owner, now, lease, limit, java.util.Map.of());
+    }
 
     /**
      * Extends the leases {@code owner} still holds on these tasks to {@code until}, while their
@@ -81,7 +95,8 @@ public interface TaskStore {
 
     /**
      * Asks for an immediate look at the running task a provider knows as {@code upstreamId}
-     * (a push callback said something changed). Never moves money or state by itself.
+     * (a push callback said something changed): it goes ahead of every routine status read, in
+     * the order the pushes came. Never moves money or state by itself.
      * @return whether such a running task exists
      */
     boolean pollSoon(String provider, String upstreamId, Instant now);

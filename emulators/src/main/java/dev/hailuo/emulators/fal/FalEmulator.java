@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.hailuo.emulators.Emulator;
 import dev.hailuo.emulators.Faults;
+import dev.hailuo.emulators.RateWindow;
 import dev.hailuo.emulators.Videos;
 
 import java.io.IOException;

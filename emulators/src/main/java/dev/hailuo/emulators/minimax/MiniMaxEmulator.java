@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Faults ({@link Faults.Plan}): {@code authFailure} is 2049 on every call (a missing key is
  * 1004); {@code balanceEmpty} 1008, {@code invalidParams} 2013 and {@code moderationOnSubmit} 1026
- * on submissions; {@code moderationAtEnd} makes tasks created meanwhile end {@code Fail}/1027;
+ * on submissions; {@code moderationAtEnd} makes tasks created meanwhile end {@code Fail}/1027, and
+ * {@code neverFinish} makes them run forever (they are never rendered);
  * {@code requestsPerMinute} counts submissions only (MiniMax documents its RPM for video
  * generation; queries and files/retrieve are not counted, the gateway budgets polls itself) and
  * answers 1002 above it; {@code downloadTtlMillis} is the life of each download URL.
@@ -161,6 +162,14 @@ public final class MiniMaxEmulator implements Emulator {
         return lastSubmission;
     }
 
+    /**
+     * When the task MiniMax knows as {@code taskId} became done (success or failure) on the
+     * emulator's clock, for measuring how soon a client sees it; empty while it runs.
+     */
+    public java.util.Optional<Instant> finishedAt(String taskId) {
+        return java.util.Optional.ofNullable(tasks.get(taskId)).flatMap(EmulatedTask::finishedAt);
+    }
+
     public List<CallbackDelivery> callbackDeliveries() {
         return callbacks.deliveries();
     }
@@ -216,11 +225,12 @@ public final class MiniMaxEmulator implements Emulator {
         String taskId = Long.toString(ids.incrementAndGet());
         String fileId = Long.toString(ids.incrementAndGet());
         boolean failsModeration = plan.moderationAtEnd();
-        CompletableFuture<Path> render = failsModeration
-                ? CompletableFuture.completedFuture(null)
+        // A task that never finishes is never rendered: a benchmark may hold a hundred thousand.
+        CompletableFuture<Path> render = plan.neverFinish() ? new CompletableFuture<>()
+                : failsModeration ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.supplyAsync(() -> videos.render(fileId, request.prompt(), request.duration()), renderPool);
         EmulatedTask task = new EmulatedTask(taskId, owner, fileId, clock.instant(), Duration.ofMillis(plan.renderMillis()),
-                failsModeration, request.callbackUrl(), render);
+                failsModeration, plan.neverFinish(), request.callbackUrl(), render, clock);
         tasks.put(taskId, task);
         files.put(fileId, task);
         ObjectNode answer = json.createObjectNode().put("task_id", taskId);
@@ -236,7 +246,7 @@ public final class MiniMaxEmulator implements Emulator {
         }
         Faults.Plan plan = faults.plan();
         task.queried();
-        EmulatedTask.Phase phase = task.phase(clock.instant(), plan.neverFinish(), plan.flapping());
+        EmulatedTask.Phase phase = task.phase(clock.instant(), plan.flapping());
         ObjectNode answer = json.createObjectNode().put("task_id", task.taskId).put("status", word(phase));
         switch (phase) {
             case SUCCESS -> {
@@ -259,7 +269,7 @@ public final class MiniMaxEmulator implements Emulator {
         EmulatedTask task = files.get(String.valueOf(ctx.queryParam("file_id")));
         Faults.Plan plan = faults.plan();
         if (task == null || !task.owner.equals(owner)
-                || task.phase(clock.instant(), plan.neverFinish(), false) != EmulatedTask.Phase.SUCCESS) {
+                || task.phase(clock.instant(), false) != EmulatedTask.Phase.SUCCESS) {
             refuse(ctx, 2013, "invalid params, file_id not found");
             return;
         }
@@ -371,11 +381,10 @@ public final class MiniMaxEmulator implements Emulator {
 
     private void pushCallbacks() {
         try {
-            Faults.Plan plan = faults.plan();
             Instant now = clock.instant();
             for (EmulatedTask task : tasks.values()) {
                 if (task.callbackUrl != null && !"success".equals(task.lastPushed) && !"failed".equals(task.lastPushed)) {
-                    callbacks.push(task, task.phase(now, plan.neverFinish(), false));
+                    callbacks.push(task, task.phase(now, false));
                 }
             }
         } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.hailuo.emulators.Emulator;
 import dev.hailuo.emulators.Faults;
+import dev.hailuo.emulators.RateWindow;
 import dev.hailuo.emulators.Videos;
 
 import java.io.IOException;
@@ -90,7 +91,7 @@ public final class ReplicateEmulator implements Emulator {
     /** Delivery token → prediction id. */
     private final Map<String, String> deliveries = new ConcurrentHashMap<>();
     private final Deque<RecordedRequest> recorded = new ArrayDeque<>();
-    private final RateWindow rate = new RateWindow();
+    private final RateWindow rate;
     private final ExecutorService renders;
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -100,6 +101,7 @@ public final class ReplicateEmulator implements Emulator {
         this.server = server;
         this.videos = videos;
         this.clock = clock;
+        this.rate = new RateWindow(clock);
         this.renders = Executors.newFixedThreadPool(RENDER_THREADS, r -> {
             Thread t = new Thread(r, "replicate-emulator-render");
             t.setDaemon(true);
@@ -213,9 +215,9 @@ public final class ReplicateEmulator implements Emulator {
             problem(exchange, 401, "Unauthenticated", "You did not pass a valid authentication token");
             return;
         }
-        Optional<Duration> throttled = rate.take(clock.instant(), plan.requestsPerMinute());
-        if (throttled.isPresent()) {
-            long seconds = Math.max(1, (throttled.get().toMillis() + 999) / 1000);
+        Duration throttled = rate.tryAcquire(plan.requestsPerMinute());
+        if (!throttled.isZero()) {
+            long seconds = Math.max(1, (throttled.toMillis() + 999) / 1000);
             ObjectNode detail = json.createObjectNode().put("detail", "Request was throttled. Expected available in "
                     + seconds + (seconds == 1 ? " second." : " seconds."));
             send(exchange, 429, "application/json", bytes(detail), Map.of("Retry-After", Long.toString(seconds)));

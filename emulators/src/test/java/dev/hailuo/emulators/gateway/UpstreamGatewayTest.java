@@ -10,6 +10,7 @@ import dev.hailuo.emulators.minimax.MiniMaxEmulator;
 import dev.hailuo.emulators.replicate.ReplicateEmulator;
 import dev.hailuo.server.support.Mp4Boxes;
 import dev.hailuo.server.support.TestGateway;
+import dev.hailuo.server.support.TestClock;
 import dev.hailuo.server.support.TestGateway.TestAccount;
 import dev.hailuo.server.support.Uploads;
 import org.junit.jupiter.api.Test;
@@ -23,10 +24,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.hailuo.server.support.TestGateway.json;
@@ -220,27 +223,79 @@ class UpstreamGatewayTest {
         }
     }
 
+    /**
+     * MiniMax at 20 requests per minute, 100 tasks queued at once. Both sides run on one clock
+     * that the test moves from event to event (to the next instant a task is due), once the
+     * gateway has done everything due and the emulator has rendered what it accepted, so five
+     * minutes of traffic take seconds and nothing depends on timing luck.
+     */
     @Test
-    void theSubmitBudgetKeepsUnderTheProvidersRateLimit() {
-        try (MiniMaxEmulator minimax = (MiniMaxEmulator) emulator("minimax")) {
-            minimax.faults().set(new Faults.Plan(0, 0, 0, 0, 0, 60, false, false, false, false, false, false, false, 100, 0));
+    void atTwentyRequestsPerMinuteAHundredQueuedTasksAllFinishWithoutProvokingA1002() {
+        int rpm = 20;
+        int count = 100;
+        TestClock clock = new TestClock();
+        try (MiniMaxEmulator minimax = MiniMaxEmulator.start(0, new Videos(dir.resolve("videos"), clock), clock)) {
+            minimax.faults().set(new Faults.Plan(0, 0, 0, 0, 0, rpm, false, false, false, false, false, false, false, 1000, 0));
             Map<String, String> env = env(minimax);
-            env.put("HAILUO_MINIMAX_SUBMITS_PER_MINUTE", "60");
-            try (TestGateway gw = TestGateway.start(dir.resolve("gw"), env)) {
-                TestAccount account = gw.createAccount("budget", 10_000, Map.of("max_in_flight", 1000));
+            env.put("HAILUO_MINIMAX_SUBMITS_PER_MINUTE", String.valueOf(rpm));
+            try (TestGateway gw = TestGateway.start(dir.resolve("gw"), env, clock)) {
+                TestAccount account = gw.createAccount("budget", 100_000, Map.of("max_in_flight", 1000));
                 List<String> ids = new ArrayList<>();
-                for (int i = 0; i < 15; i++) {
-                    ids.add(create(gw, account, "budget " + i));
+                for (int i = 0; i < count; i++) {
+                    ids.add(create(gw, account, "one prompt, so the emulator renders one video for all"));
+                }
+                Instant start = clock.instant();
+                Instant lastSubmission = null;
+                for (int event = 0; finished(gw) < count; event++) {
+                    assertThat(event).as("events to finish %d tasks", count).isLessThan(20 * count);
+                    awaitQuiet(gw, minimax, clock);
+                    if (lastSubmission == null && minimax.tasksCreated() == count) {
+                        lastSubmission = clock.instant();
+                    }
+                    Optional<Instant> next = nextDue(gw);
+                    if (next.isPresent() && next.get().isAfter(clock.instant())) {
+                        clock.advance(Duration.between(clock.instant(), next.get()));
+                    }
+                    gw.gateway().wakeDispatcher();
                 }
                 for (String id : ids) {
-                    assertThat(awaitEnd(gw, account, id).path("status").asText()).isEqualTo("succeeded");
+                    assertThat(json(gw.get("/api/v1/generations/" + id, account.key())).path("status").asText()).isEqualTo("succeeded");
                 }
-                // One task, one upstream task; and at most the first burst can meet a 1002 (the budget starts full).
-                assertThat(minimax.tasksCreated()).isEqualTo(15);
+                // One upstream task per task, and no submission refused with 1002, the first included.
+                assertThat(minimax.tasksCreated()).isEqualTo(count);
                 assertThat(minimax.calls(MiniMaxEmulator.Endpoint.SUBMIT) - minimax.tasksCreated()).isLessThanOrEqualTo(1);
+                // As fast as the limit allows, and no faster: one submission every 3 s after the first.
+                assertThat(Duration.between(start, lastSubmission))
+                        .isBetween(Duration.ofSeconds(60L * (count - 1) / rpm), Duration.ofSeconds(60L * (count - 1) / rpm + 3));
+                assertThat(credits(gw, account)).isEqualTo(100_000 - count * 57L);
                 gw.ledger().assertInvariants();
             }
         }
+    }
+
+    private static long finished(TestGateway gw) {
+        return gw.gateway().services().db().read(h -> h.createQuery(
+                "SELECT COUNT(*) FROM tasks WHERE state IN ('succeeded', 'failed', 'canceled')").mapTo(Long.class).one());
+    }
+
+    /** The next instant a task is due, if any task is unfinished. */
+    private static Optional<Instant> nextDue(TestGateway gw) {
+        return gw.gateway().services().db().read(h -> h.createQuery("""
+                        SELECT MIN(next_check_at) FROM tasks WHERE state IN ('queued', 'submitting', 'processing', 'finalizing')""")
+                .mapTo(Long.class).findOne().map(Instant::ofEpochMilli));
+    }
+
+    /** Nothing left to do at the clock's present: no task due or in a step, and every accepted video rendered. */
+    private static void awaitQuiet(TestGateway gw, MiniMaxEmulator minimax, TestClock clock) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(2)).until(() -> {
+            long busy = gw.gateway().services().db().read(h -> h.createQuery("""
+                            SELECT COUNT(*) FROM tasks WHERE state IN ('queued', 'submitting', 'processing', 'finalizing')
+                            AND (next_check_at <= :now OR lease_owner IS NOT NULL)""")
+                    .bind("now", clock.millis()).mapTo(Long.class).one());
+            List<String> upstream = gw.gateway().services().db().read(h -> h.createQuery(
+                    "SELECT upstream_id FROM tasks WHERE state = 'processing'").mapTo(String.class).list());
+            return busy == 0 && upstream.stream().allMatch(u -> minimax.finishedAt(u).isPresent());
+        });
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.hailuo.emulators.minimax;
 
+import dev.hailuo.server.support.TestClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hailuo.emulators.Emulator;
 import dev.hailuo.emulators.Emulators;
@@ -252,6 +253,25 @@ class MiniMaxEmulatorTest {
         }
         assertThat(seen).containsExactly("Queueing", "Processing", "Queueing", "Processing");
         assertThat(wire.retrieve(KEY, "1").code()).isEqualTo(2013);
+    }
+
+    @Test
+    void neverFinishIsFixedPerTaskSoARunCanMixThemAndDoneTimesAreReported() {
+        emulator.faults().set(plan(0, 0, false, true));
+        String stuck = wire.submit(KEY, T2V).body().path("task_id").asText();
+        emulator.faults().set(plan(0, 0, false, false));
+        String finishing = wire.submit(KEY, T2V).body().path("task_id").asText();
+        java.time.Instant created = clock.instant();
+        assertThat(emulator.finishedAt(finishing)).isEmpty();
+        clock.advance(Duration.ofSeconds(5));
+        await().atMost(Duration.ofSeconds(30)).until(() -> wire.query(KEY, finishing).body().path("status").asText().equals("Success"));
+        // Done at the end of its render time (1 s) on the emulator's clock, since the render itself was quicker or
+        // finished while the clock stood still.
+        assertThat(emulator.finishedAt(finishing)).hasValueSatisfying(at -> assertThat(at).isBetween(
+                created.plusSeconds(1), created.plusSeconds(5)));
+        assertThat(wire.query(KEY, stuck).body().path("status").asText()).isEqualTo("Processing");
+        assertThat(emulator.finishedAt(stuck)).isEmpty();
+        assertThat(emulator.finishedAt("999")).isEmpty();
     }
 
     @Test

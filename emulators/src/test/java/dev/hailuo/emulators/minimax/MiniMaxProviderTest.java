@@ -1,5 +1,6 @@
 package dev.hailuo.emulators.minimax;
 
+import dev.hailuo.server.support.TestClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hailuo.core.catalog.Catalog;
 import dev.hailuo.core.catalog.Mode;

@@ -8,12 +8,14 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The work loop: claims due tasks from the store with a lease and runs one step of each on a
@@ -37,6 +39,7 @@ public final class Dispatcher implements AutoCloseable {
     private final TaskRunner runner;
     private final Runnable housekeeping;
     private final PickOrder order;
+    private final Supplier<Map<String, Integer>> pollRoom;
     private long nextHousekeeping;
     private final Clock clock;
     private final String nodeId;
@@ -49,10 +52,12 @@ public final class Dispatcher implements AutoCloseable {
     private final Thread loop;
     private volatile boolean running = true;
 
-    public Dispatcher(TaskStore tasks, TaskRunner runner, PickOrder order, Runnable housekeeping, Clock clock, String nodeId,
-                      int workers, Duration lease) {
+    /** @param pollRoom each provider's status reads available now: tasks to poll are claimed only up to it */
+    public Dispatcher(TaskStore tasks, TaskRunner runner, PickOrder order, Supplier<Map<String, Integer>> pollRoom,
+                      Runnable housekeeping, Clock clock, String nodeId, int workers, Duration lease) {
         this.lease = lease;
         this.tasks = tasks;
+        this.pollRoom = pollRoom;
         this.runner = runner;
         this.order = order;
         this.housekeeping = housekeeping;
@@ -85,7 +90,7 @@ public final class Dispatcher implements AutoCloseable {
                     renewLeases();
                 }
                 int free = slots.availablePermits();
-                List<Task> due = free == 0 ? List.of() : tasks.claimDue(nodeId, clock.instant(), lease, free);
+                List<Task> due = free == 0 ? List.of() : tasks.claimDue(nodeId, clock.instant(), lease, free, pollRoom.get());
                 for (PickOrder.Step step : order.arrange(due)) {
                     slots.acquireUninterruptibly();
                     stepping.add(step.task().id());

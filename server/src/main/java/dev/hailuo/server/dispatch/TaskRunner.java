@@ -221,12 +221,10 @@ public final class TaskRunner {
         Upstream upstream = found.get();
         Instant now = clock.instant();
         if (!upstream.tryPoll()) {
-            // Out of status reads for now: come back on the task's own schedule (or when the budget
-            // refills, if later), not in a few milliseconds, which would only churn the claim loop.
-            Instant scheduled = schedule.next(task.createdAt(), now);
-            Instant refill = now.plus(upstream.untilNextPoll());
-            tasks.advance(task.id(), TaskState.PROCESSING, TaskChange.to(TaskState.PROCESSING,
-                    scheduled.isAfter(refill) ? scheduled : refill, now));
+            // Out of status reads after all (the claim looked at the budget before this step took
+            // from it): give the task back with its place in line kept. The claim takes tasks to
+            // poll only as the budget refills, so this does not spin.
+            tasks.advance(task.id(), TaskState.PROCESSING, TaskChange.to(TaskState.PROCESSING, null, now));
             return;
         }
         ProviderJob job = new ProviderJob(task.id(), task.spec(), task.upstreamId());

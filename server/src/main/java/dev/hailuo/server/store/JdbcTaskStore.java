@@ -21,12 +21,17 @@ import org.jdbi.v3.core.mapper.RowMapper;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 public final class JdbcTaskStore implements TaskStore {
     private static final String ACTIVE = "('queued', 'submitting', 'processing', 'finalizing')";
+    /** How far back a pushed task's next check is set: see {@link #pollSoon}. */
+    static final Duration PUSHED_AHEAD = Duration.ofDays(365);
 
     private final Database db;
     private final ObjectMapper json;
@@ -168,41 +173,152 @@ public final class JdbcTaskStore implements TaskStore {
         });
     }
 
+    /** A due task as the claim sees it before choosing. */
+    private record Due(String id, String accountId, long nextCheckAt) {
+    }
+
+    private static final String UNLEASED = "(lease_until IS NULL OR lease_until < :now)";
+
+    /**
+     * Accounts with queued tasks, one index seek each (a loose index scan over {@code tasks_queue}):
+     * the claim's cost follows the number of accounts waiting, not the length of their queues.
+     */
+    private static final String WAITING_ACCOUNTS = """
+            WITH RECURSIVE waiting(account_id) AS (
+                SELECT (SELECT account_id FROM tasks WHERE state = 'queued' ORDER BY account_id, next_check_at LIMIT 1)
+                UNION ALL
+                SELECT (SELECT t.account_id FROM tasks t WHERE t.state = 'queued' AND t.account_id > w.account_id
+                        ORDER BY t.account_id, t.next_check_at LIMIT 1)
+                FROM waiting w WHERE w.account_id IS NOT NULL)
+            SELECT account_id FROM waiting WHERE account_id IS NOT NULL""";
+
+    /** Providers with tasks to poll, the same way over {@code tasks_polls}. */
+    private static final String POLLED_PROVIDERS = """
+            WITH RECURSIVE polled(provider) AS (
+                SELECT (SELECT provider FROM tasks WHERE state = 'processing' AND provider IS NOT NULL
+                        ORDER BY provider, next_check_at LIMIT 1)
+                UNION ALL
+                SELECT (SELECT t.provider FROM tasks t WHERE t.state = 'processing' AND t.provider > p.provider
+                        ORDER BY t.provider, t.next_check_at LIMIT 1)
+                FROM polled p WHERE p.provider IS NOT NULL)
+            SELECT provider FROM polled WHERE provider IS NOT NULL""";
+
+    /** Where the last claim's turns across accounts stopped; the next claim starts after it (round-robin). */
+    private final AtomicReference<String> lastTurn = new AtomicReference<>("");
+
+    /**
+     * Three short lists, each read in order from its own partial index (V8) and cut at the limit,
+     * then merged oldest due first: tasks back from a crash (submitting, finalizing), tasks to poll
+     * (per provider, at most what its poll budget allows), and queued tasks taking turns across
+     * accounts. Nothing here ranks the whole queue, so a claim costs the same with 40 or 40,000
+     * tasks waiting (it runs inside SQLite's single write lock, where every millisecond is taken
+     * from the creates). PostgreSQL locks the rows it reads with SKIP LOCKED, so nodes claiming
+     * at once take different tasks.
+     */
     @Override
-    public List<Task> claimDue(String owner, Instant now, Duration lease, int limit) {
-        // Fair dispatch: due tasks take turns across accounts (the n-th due task of every account
-        // before the (n+1)-th of any), so one account's burst cannot fill every batch.
-        String due = "state IN " + ACTIVE + " AND next_check_at <= :now AND (lease_until IS NULL OR lease_until < :now)";
-        String ranked = """
-                SELECT id, next_check_at, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY next_check_at, id) AS turn
-                FROM tasks WHERE %s""".formatted(due);
-        String pick = db.isSqlite()
-                ? "SELECT id FROM (" + ranked + ") due ORDER BY turn, next_check_at LIMIT :limit"
-                : postgresPick(ranked);
-        return db.write(h -> h.createQuery("""
-                        UPDATE tasks SET lease_owner = :owner, lease_until = :until
-                        WHERE id IN (%s)
-                        RETURNING *""".formatted(pick))
-                .bind("owner", owner).bind("until", now.plus(lease).toEpochMilli()).bind("now", now.toEpochMilli())
-                .bind("limit", limit)
-                .map(taskMapper).list());
+    public List<Task> claimDue(String owner, Instant now, Duration lease, int limit, Map<String, Integer> pollRoom) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        long at = now.toEpochMilli();
+        String lock = db.isSqlite() ? "" : " FOR UPDATE SKIP LOCKED";
+        return db.write(h -> {
+            List<Due> running = new ArrayList<>(due(h, """
+                    SELECT id, account_id, next_check_at FROM tasks
+                    WHERE state IN ('submitting', 'finalizing') AND next_check_at <= :now AND %s
+                    ORDER BY next_check_at LIMIT :limit%s""".formatted(UNLEASED, lock), at, limit, Map.of()));
+            for (String provider : h.createQuery(POLLED_PROVIDERS).mapTo(String.class).list()) {
+                int room = Math.min(limit, pollRoom.getOrDefault(provider, limit));
+                if (room > 0) {
+                    running.addAll(due(h, """
+                            SELECT id, account_id, next_check_at FROM tasks
+                            WHERE state = 'processing' AND provider = :provider AND next_check_at <= :now AND %s
+                            ORDER BY next_check_at LIMIT :limit%s""".formatted(UNLEASED, lock), at, room,
+                            Map.of("provider", provider)));
+                }
+            }
+            running.sort(Comparator.comparingLong(Due::nextCheckAt));
+            List<Due> chosen = merge(running, queuedInTurns(h, at, limit, lock), limit);
+            if (chosen.isEmpty()) {
+                return List.of();
+            }
+            return h.createQuery("""
+                            UPDATE tasks SET lease_owner = :owner, lease_until = :until
+                            WHERE id IN (<ids>)
+                            RETURNING *""")
+                    .bindList("ids", chosen.stream().map(Due::id).toList())
+                    .bind("owner", owner).bind("until", now.plus(lease).toEpochMilli())
+                    .map(taskMapper).list();
+        });
+    }
+
+    private static List<Due> due(Handle h, String sql, long now, int limit, Map<String, Object> more) {
+        org.jdbi.v3.core.statement.Query query = h.createQuery(sql).bind("now", now).bind("limit", limit);
+        more.forEach(query::bind);
+        return query.map((rs, ctx) -> new Due(rs.getString("id"), rs.getString("account_id"), rs.getLong("next_check_at")))
+                .list();
     }
 
     /**
-     * PostgreSQL, where several nodes claim at once: the same fair order, but rows are locked as
-     * they are picked and rows another node is claiming right now are skipped ({@code FOR UPDATE
-     * SKIP LOCKED}), so concurrent claims neither wait for each other nor take the same task.
-     * PostgreSQL refuses {@code FOR UPDATE} next to a window function, so the ranking is a
-     * subquery and only {@code tasks} is locked. The due condition is repeated on the locked row:
-     * PostgreSQL re-checks it against the row's newest version, so a task another node claimed
-     * and committed between our snapshot and our lock is dropped, not claimed twice.
+     * Queued tasks in turns: the accounts with due work in round-robin order starting after the
+     * previous claim's last turn; the first due task of each, then the second of each, and so
+     * on, up to {@code limit}. With at least {@code limit} accounts waiting, one task each.
      */
-    private static String postgresPick(String ranked) {
-        return """
-                SELECT t.id FROM tasks t JOIN (%s) due ON due.id = t.id
-                WHERE t.state IN %s AND t.next_check_at <= :now AND (t.lease_until IS NULL OR t.lease_until < :now)
-                ORDER BY due.turn, due.next_check_at LIMIT :limit
-                FOR UPDATE OF t SKIP LOCKED""".formatted(ranked, ACTIVE);
+    private List<Due> queuedInTurns(Handle h, long now, int limit, String lock) {
+        List<String> accounts = h.createQuery(WAITING_ACCOUNTS).mapTo(String.class).list();
+        if (accounts.isEmpty()) {
+            return List.of();
+        }
+        String after = lastTurn.get();
+        int start = 0;
+        while (start < accounts.size() && accounts.get(start).compareTo(after) <= 0) {
+            start++;
+        }
+        int perAccount = accounts.size() >= limit ? 1 : limit;
+        List<List<Due>> lines = new ArrayList<>();
+        for (int i = 0; i < accounts.size() && lines.size() < limit; i++) {
+            String account = accounts.get((start + i) % accounts.size());
+            List<Due> line = due(h, """
+                    SELECT id, account_id, next_check_at FROM tasks
+                    WHERE state = 'queued' AND account_id = :account AND next_check_at <= :now AND %s
+                    ORDER BY next_check_at LIMIT :limit%s""".formatted(UNLEASED, lock), now, perAccount,
+                    Map.of("account", account));
+            if (!line.isEmpty()) {
+                lines.add(line);
+            }
+        }
+        List<Due> turns = new ArrayList<>();
+        for (int turn = 0; turns.size() < limit; turn++) {
+            boolean any = false;
+            for (List<Due> line : lines) {
+                if (turn < line.size() && turns.size() < limit) {
+                    turns.add(line.get(turn));
+                    any = true;
+                }
+            }
+            if (!any) {
+                break;
+            }
+        }
+        return turns;
+    }
+
+    /** Oldest due first across both lists, each list kept in its own order; remembers where the turns stopped. */
+    private List<Due> merge(List<Due> running, List<Due> queued, int limit) {
+        List<Due> chosen = new ArrayList<>();
+        int r = 0;
+        int q = 0;
+        while (chosen.size() < limit && (r < running.size() || q < queued.size())) {
+            if (q >= queued.size() || (r < running.size() && running.get(r).nextCheckAt() <= queued.get(q).nextCheckAt())) {
+                chosen.add(running.get(r++));
+            } else {
+                chosen.add(queued.get(q++));
+            }
+        }
+        if (q > 0) {
+            lastTurn.set(queued.get(q - 1).accountId());
+        }
+        return chosen;
     }
 
     @Override
@@ -244,10 +360,12 @@ public final class JdbcTaskStore implements TaskStore {
 
     @Override
     public boolean pollSoon(String provider, String upstreamId, Instant now) {
+        // Ahead of every routine read (those are overdue by at most one round of the poll budget,
+        // minutes), and pushed tasks among themselves in the order the pushes came.
         return db.write(h -> h.createUpdate("""
-                        UPDATE tasks SET next_check_at = :now
+                        UPDATE tasks SET next_check_at = :ahead
                         WHERE provider = :provider AND upstream_id = :upstream AND state = 'processing'""")
-                .bind("now", now.toEpochMilli()).bind("provider", provider).bind("upstream", upstreamId).execute()) > 0;
+                .bind("ahead", now.minus(PUSHED_AHEAD).toEpochMilli()).bind("provider", provider).bind("upstream", upstreamId).execute()) > 0;
     }
 
     @Override

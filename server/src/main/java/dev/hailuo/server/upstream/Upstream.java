@@ -56,8 +56,9 @@ public final class Upstream {
         return polls.tryConsume(1);
     }
 
-    public Duration untilNextPoll() {
-        return Duration.ofNanos(polls.estimateAbilityToConsume(1).getNanosToWaitForRefill());
+    /** Status reads the budget would allow right now (a look, nothing taken). */
+    public int pollRoom() {
+        return (int) Math.min(Integer.MAX_VALUE, polls.getAvailableTokens());
     }
 
     /** How many tasks this account may have submitting, processing or finalizing at once. */

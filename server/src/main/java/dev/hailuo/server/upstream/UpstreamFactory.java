@@ -21,13 +21,14 @@ public final class UpstreamFactory {
     private final Clock clock;
     private final Duration openState;
     private final Buckets shared;
-    private final Buckets local = Buckets.inMemory();
+    private final Buckets local;
 
     /** @param shared where the providers' rate budgets live (shared by all nodes over PostgreSQL) */
     public UpstreamFactory(Clock clock, Duration openState, Buckets shared) {
         this.clock = clock;
         this.openState = openState;
         this.shared = shared;
+        this.local = Buckets.inMemory(clock);
     }
 
     /** A provider account with its limits: submissions and status reads per minute, and tasks in flight. */

@@ -36,6 +36,13 @@ public final class Upstreams {
         return List.copyOf(byName.values());
     }
 
+    /** Each provider's status reads available right now, for the dispatcher's claim. */
+    public Map<String, Integer> pollRoom() {
+        Map<String, Integer> room = new LinkedHashMap<>();
+        byName.forEach((name, upstream) -> room.put(name, upstream.pollRoom()));
+        return room;
+    }
+
     private void require(String name) {
         if (!byName.containsKey(name)) {
             throw new IllegalArgumentException("route names provider \"" + name + "\", which is not configured");

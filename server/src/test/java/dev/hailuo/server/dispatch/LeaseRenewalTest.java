@@ -98,7 +98,7 @@ class LeaseRenewalTest {
             PickOrder order = new PickOrder();
             TaskRunner runner = new TaskRunner(tasks, upstreams, new ResultStore(new LocalBlobStore(dir.resolve("media")),
                     new Mp4Probe(), dir.resolve("tmp")), money, PollSchedule.DEFAULT, clock, new SimpleMeterRegistry(), order);
-            try (Dispatcher dispatcher = new Dispatcher(tasks, runner, order, () -> { }, clock, "node-a", 2, LEASE)) {
+            try (Dispatcher dispatcher = new Dispatcher(tasks, runner, order, java.util.Map::of, () -> { }, clock, "node-a", 2, LEASE)) {
                 dispatcher.start();
                 assertThat(submitting.await(30, TimeUnit.SECONDS)).isTrue();
                 // Three leases long, another node keeps trying to claim the task: it never gets it.

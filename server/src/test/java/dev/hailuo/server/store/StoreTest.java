@@ -13,6 +13,7 @@ import dev.hailuo.core.idempotency.IdempotentRequest;
 import dev.hailuo.core.idempotency.StoredResponse;
 import dev.hailuo.core.money.Money;
 import dev.hailuo.core.port.Settlement;
+import dev.hailuo.core.port.TaskChange;
 import dev.hailuo.core.port.TaskStore;
 import dev.hailuo.core.task.FailureCode;
 import dev.hailuo.core.task.GenerationSpec;
@@ -37,12 +38,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -325,6 +328,97 @@ class StoreTest {
         String other = submitting.stream().filter(id -> tasks.find(id).orElseThrow().provider() == null)
                 .findFirst().orElseThrow();
         assertThat(tasks.takeProviderSlot(other, "fal", 1)).isTrue();
+    }
+
+    /** Creates {@code n} queued tasks of the account, due one millisecond apart from {@code first}. */
+    private List<Task> queued(String accountId, int n, Instant first) {
+        List<Task> made = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Task t = task(accountId, 1);
+            Instant due = first.plusMillis(i);
+            t = new Task(t.id(), t.accountId(), t.door(), t.spec(), t.state(), t.price(), 0, null, null, 0, null, null,
+                    due, t.deadlineAt(), t.createdAt(), t.updatedAt(), null, t.submission());
+            assertThat(tasks.create(t, money.reserve(t), 100_000, null)).isEmpty();
+            made.add(t);
+        }
+        return made;
+    }
+
+    /** Moves the task to processing at {@code provider}, due for a poll at {@code due}. */
+    private void processing(Task t, String provider, Instant due) {
+        Instant now = clock.instant();
+        assertThat(tasks.advance(t.id(), TaskState.QUEUED, TaskChange.during(TaskState.SUBMITTING, now))).isTrue();
+        assertThat(tasks.advance(t.id(), TaskState.SUBMITTING, TaskChange.to(TaskState.PROCESSING, due, now)
+                .withUpstream(provider, "up-" + t.id()))).isTrue();
+    }
+
+    private static Map<String, Long> perAccount(List<Task> claimed) {
+        return claimed.stream().collect(Collectors.groupingBy(Task::accountId, Collectors.counting()));
+    }
+
+    @Test
+    void queuedTasksTakeTurnsAcrossAccountsWhateverTheirAge() {
+        Instant old = clock.instant().minusSeconds(600);
+        String burst = account(1000);
+        String second = account(1000);
+        String single = account(1000);
+        queued(burst, 40, old);
+        queued(second, 2, old.plusSeconds(60));
+        queued(single, 1, old.plusSeconds(120));
+        List<Task> claimed = tasks.claimDue("node", clock.instant(), Duration.ofSeconds(30), 6);
+        // Turn 1 of each account, turn 2 of the two with more, then the burst's third: not its six oldest.
+        assertThat(perAccount(claimed)).isEqualTo(Map.of(burst, 3L, second, 2L, single, 1L));
+    }
+
+    @Test
+    void withMoreAccountsWaitingThanOneClaimTakesTheTurnsRotate() {
+        Instant old = clock.instant().minusSeconds(600);
+        List<String> waiting = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String a = account(1000);
+            waiting.add(a);
+            queued(a, 10, old.plusSeconds(i));
+        }
+        List<Task> claimed = new ArrayList<>();
+        for (int claim = 0; claim < 5; claim++) {
+            List<Task> batch = tasks.claimDue("node", clock.instant(), Duration.ofSeconds(30), 2);
+            assertThat(perAccount(batch).values()).as("one task per account in claim %d", claim).containsOnly(1L);
+            claimed.addAll(batch);
+        }
+        // Five claims of two: every account served exactly twice, the oldest account no more than the newest.
+        assertThat(perAccount(claimed)).isEqualTo(waiting.stream().collect(Collectors.toMap(a -> a, a -> 2L)));
+    }
+
+    @Test
+    void tasksToPollAreClaimedOnlyUpToTheProvidersPollRoomAndKeepTheirPlace() {
+        String a = account(1000);
+        Instant now = clock.instant();
+        List<Task> made = queued(a, 12, now.minusSeconds(60));
+        for (int i = 0; i < 10; i++) {
+            processing(made.get(i), "minimax", now.minusSeconds(30 - i));
+        }
+        List<Task> first = tasks.claimDue("node", now, Duration.ofSeconds(30), 8, Map.of("minimax", 3));
+        assertThat(first.stream().filter(t -> t.state() == TaskState.PROCESSING).map(Task::id))
+                .as("the three longest overdue").containsExactlyInAnyOrder(made.get(0).id(), made.get(1).id(), made.get(2).id());
+        assertThat(first.stream().filter(t -> t.state() == TaskState.QUEUED)).hasSize(2);
+        assertThat(tasks.claimDue("node", now, Duration.ofSeconds(30), 8, Map.of("minimax", 0))).isEmpty();
+        // A provider the caller does not name (no longer configured, say) is not held back.
+        assertThat(tasks.claimDue("node", now, Duration.ofSeconds(30), 8, Map.of())).hasSize(7);
+    }
+
+    @Test
+    void aPushedTaskGoesAheadOfEveryOverdueRoutinePoll() {
+        String a = account(1000);
+        Instant now = clock.instant();
+        List<Task> made = queued(a, 5, now.minusSeconds(60));
+        for (int i = 0; i < 5; i++) {
+            processing(made.get(i), "minimax", now.minus(Duration.ofHours(5 - i)));
+        }
+        assertThat(tasks.pollSoon("minimax", "up-" + made.get(4).id(), now)).isTrue();
+        assertThat(tasks.pollSoon("minimax", "up-" + made.get(3).id(), now.plusMillis(1))).isTrue();
+        assertThat(tasks.pollSoon("minimax", "up-unknown", now)).isFalse();
+        List<Task> claimed = tasks.claimDue("node", now.plusMillis(1), Duration.ofSeconds(30), 10, Map.of("minimax", 2));
+        assertThat(claimed).extracting(Task::id).containsExactlyInAnyOrder(made.get(4).id(), made.get(3).id());
     }
 
     @Test

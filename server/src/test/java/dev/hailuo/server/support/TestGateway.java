@@ -46,6 +46,11 @@ public final class TestGateway implements AutoCloseable {
     }
 
     public static TestGateway start(Path dataDir, Map<String, String> overrides) {
+        return start(dataDir, overrides, Clock.systemUTC());
+    }
+
+    /** As above, on a clock the test drives (budgets, schedules, deadlines and breakers all read it). */
+    public static TestGateway start(Path dataDir, Map<String, String> overrides, Clock clock) {
         Map<String, String> env = new HashMap<>();
         env.put("HAILUO_PORT", "0");
         env.put("HAILUO_DATA_DIR", dataDir.toString());
@@ -58,7 +63,7 @@ public final class TestGateway implements AutoCloseable {
         }
         env.putAll(overrides);
         try {
-            return new TestGateway(Gateway.start(GatewayConfig.fromEnvironment(env), ProviderConfig.fromEnvironment(env), Clock.systemUTC(),
+            return new TestGateway(Gateway.start(GatewayConfig.fromEnvironment(env), ProviderConfig.fromEnvironment(env), clock,
                     new java.io.PrintStream(java.io.OutputStream.nullOutputStream())), schema);
         } catch (IOException | RuntimeException e) {
             if (schema != null) {

@@ -1,4 +1,4 @@
-package dev.hailuo.emulators.minimax;
+package dev.hailuo.server.support;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -9,16 +9,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /** A clock the test moves by hand, plus an optional extra offset computed on each read. */
-final class TestClock extends Clock {
+public final class TestClock extends Clock {
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2025-11-21T12:00:00Z"));
     private volatile Supplier<Duration> extra = () -> Duration.ZERO;
 
-    void advance(Duration by) {
+    public void advance(Duration by) {
         now.updateAndGet(t -> t.plus(by));
     }
 
     /** Adds what {@code offset} says at each read (e.g. a jump once something happened). */
-    void offsetBy(Supplier<Duration> offset) {
+    public void offsetBy(Supplier<Duration> offset) {
         this.extra = offset;
     }
 
