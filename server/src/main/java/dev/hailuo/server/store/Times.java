@@ -13,6 +13,11 @@ final class Times {
         return instant == null ? null : instant.toEpochMilli();
     }
 
+    static Instant instant(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(value);
+    }
+
     static Instant instant(ResultSet rs, String column) throws SQLException {
         long value = rs.getLong(column);
         return rs.wasNull() ? null : Instant.ofEpochMilli(value);
