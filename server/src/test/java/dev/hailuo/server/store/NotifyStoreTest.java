@@ -26,6 +26,10 @@ import dev.hailuo.core.task.Task;
 import dev.hailuo.core.task.TaskState;
 import dev.hailuo.server.http.Json;
 import dev.hailuo.server.support.Ledger;
+import dev.hailuo.server.support.Backend;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,10 +51,18 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The notification tables' guarantees, on a real SQLite file: the outbox written with the settlement, publishing once, leases. */
+/**
+ * The notification tables' guarantees, on SQLite and PostgreSQL: the outbox written with the
+ * settlement, publishing once, leases.
+ */
+@ParameterizedClass(name = "{0}")
+@EnumSource(Backend.class)
 class NotifyStoreTest {
+    @Parameter
+    Backend backend;
     @TempDir
     Path dir;
+    Backend.Opened opened;
     Database db;
     JdbcTaskStore tasks;
     JdbcAccountStore accounts;
@@ -62,7 +74,8 @@ class NotifyStoreTest {
 
     @BeforeEach
     void open() {
-        db = Database.open("jdbc:sqlite:" + dir.resolve("test.db"));
+        opened = backend.open(dir);
+        db = opened.db();
         tasks = new JdbcTaskStore(db, Json.mapper());
         accounts = new JdbcAccountStore(db, clock);
         outbox = new JdbcOutbox(db);
@@ -71,8 +84,14 @@ class NotifyStoreTest {
 
     @AfterEach
     void close() {
-        new Ledger(db).assertInvariants();
-        db.close();
+        if (opened == null) {
+            return; // skipped: no PostgreSQL
+        }
+        try {
+            new Ledger(db).assertInvariants();
+        } finally {
+            opened.close();
+        }
     }
 
     private String account() {
