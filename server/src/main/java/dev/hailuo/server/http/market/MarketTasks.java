@@ -82,10 +82,7 @@ public final class MarketTasks {
     }
 
     private Handler notAllowed(HandlerType allowed) {
-        return ERRORS.guarded(responses, ctx -> {
-            ctx.header("Allow", allowed.name());
-            throw new GatewayException(ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed; use " + allowed.name() + ".");
-        });
+        return OtherMethods.refusal(allowed, h -> ERRORS.guarded(responses, h));
     }
 
     private void create(Context ctx) {

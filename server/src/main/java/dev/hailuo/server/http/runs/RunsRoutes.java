@@ -83,10 +83,7 @@ public final class RunsRoutes {
     }
 
     private Handler notAllowed(HandlerType allowed) {
-        return RunsErrors.guarded(responses, ctx -> {
-            ctx.header("Allow", allowed.name());
-            throw new GatewayException(ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed; use " + allowed.name() + ".");
-        });
+        return OtherMethods.refusal(allowed, h -> RunsErrors.guarded(responses, h));
     }
 
     /** A new run answers 200 with the run itself, as reading it would. */
