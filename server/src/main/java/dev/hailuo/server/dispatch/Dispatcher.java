@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -47,10 +46,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Set<String> stepping = ConcurrentHashMap.newKeySet();
     private long nextRenewal;
     private final Semaphore slots;
-    private final Semaphore wakeups = new Semaphore(0);
     private final ExecutorService steps = Executors.newVirtualThreadPerTaskExecutor();
-    private final Thread loop;
-    private volatile boolean running = true;
+    private final WorkLoop loop;
 
     /** @param pollRoom each provider's status reads available now: tasks to poll are claimed only up to it */
     public Dispatcher(TaskStore tasks, TaskRunner runner, PickOrder order, Supplier<Map<String, Integer>> pollRoom,
@@ -64,7 +61,7 @@ public final class Dispatcher implements AutoCloseable {
         this.clock = clock;
         this.nodeId = nodeId;
         this.slots = new Semaphore(workers);
-        this.loop = Thread.ofPlatform().name("dispatcher").daemon(true).unstarted(this::run);
+        this.loop = new WorkLoop("dispatcher", TICK, this::turn);
     }
 
     public void start() {
@@ -72,51 +69,39 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        return running && loop.isAlive();
+        return loop.isRunning();
     }
 
     public void wake() {
-        wakeups.release();
+        loop.wake();
     }
 
-    private void run() {
-        while (running) {
-            try {
-                if (clock.millis() >= nextHousekeeping) {
-                    housekeeping.run();
-                    nextHousekeeping = clock.millis() + HOUSEKEEPING.toMillis();
-                }
-                if (clock.millis() >= nextRenewal) {
-                    renewLeases();
-                }
-                int free = slots.availablePermits();
-                List<Task> due = free == 0 ? List.of() : tasks.claimDue(nodeId, clock.instant(), lease, free, pollRoom.get());
-                for (PickOrder.Step step : order.arrange(due)) {
-                    slots.acquireUninterruptibly();
-                    stepping.add(step.task().id());
-                    steps.execute(() -> {
-                        try {
-                            runner.step(step.task(), step.ticket());
-                        } finally {
-                            stepping.remove(step.task().id());
-                            step.ticket().pass(); // never leave the next task waiting, whatever happened
-                            slots.release();
-                            wake();
-                        }
-                    });
-                }
-                if (due.isEmpty() || due.size() < free) {
-                    wakeups.tryAcquire(TICK.toMillis(), TimeUnit.MILLISECONDS);
-                    wakeups.drainPermits();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                log.error("dispatcher loop failed; continuing", e);
-                sleepQuietly();
-            }
+    /** @return whether the claim filled every free worker (more may be due) */
+    private boolean turn() {
+        if (clock.millis() >= nextHousekeeping) {
+            housekeeping.run();
+            nextHousekeeping = clock.millis() + HOUSEKEEPING.toMillis();
         }
+        if (clock.millis() >= nextRenewal) {
+            renewLeases();
+        }
+        int free = slots.availablePermits();
+        List<Task> due = free == 0 ? List.of() : tasks.claimDue(nodeId, clock.instant(), lease, free, pollRoom.get());
+        for (PickOrder.Step step : order.arrange(due)) {
+            slots.acquireUninterruptibly();
+            stepping.add(step.task().id());
+            steps.execute(() -> {
+                try {
+                    runner.step(step.task(), step.ticket());
+                } finally {
+                    stepping.remove(step.task().id());
+                    step.ticket().pass(); // never leave the next task waiting, whatever happened
+                    slots.release();
+                    wake();
+                }
+            });
+        }
+        return !due.isEmpty() && due.size() >= free;
     }
 
     /** Keeps the leases of the steps still running from running out under them. */
@@ -129,24 +114,9 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    private void sleepQuietly() {
-        try {
-            Thread.sleep(TICK.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        wake();
-        try {
-            loop.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
         steps.shutdown();
     }
 }

@@ -6,6 +6,7 @@ import dev.hailuo.core.notify.DeliveryRules;
 import dev.hailuo.core.notify.StoredEvent;
 import dev.hailuo.core.port.Outbox;
 import dev.hailuo.core.port.WebhookStore;
+import dev.hailuo.server.dispatch.WorkLoop;
 import dev.hailuo.server.fetch.SafeFetcher;
 import dev.hailuo.server.store.CallbackKeys;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The delivery engine's loop, separate from task dispatch (its own thread, workers and HTTP
@@ -47,11 +47,9 @@ public final class Notifier implements AutoCloseable {
     private final Clock clock;
     private final String nodeId;
     private final Semaphore workers;
-    private final Semaphore wakeups = new Semaphore(0);
     private final ExecutorService attempts = Executors.newVirtualThreadPerTaskExecutor();
-    private final Thread loop;
+    private final WorkLoop loop;
     private long nextHousekeeping;
-    private volatile boolean running = true;
 
     Notifier(Outbox outbox, WebhookStore store, Publisher publisher, Courier courier, ReceiverSlots receivers, Clock clock,
              String nodeId, int workers) {
@@ -63,7 +61,7 @@ public final class Notifier implements AutoCloseable {
         this.clock = clock;
         this.nodeId = nodeId;
         this.workers = new Semaphore(workers);
-        this.loop = Thread.ofPlatform().name("notifier").daemon(true).unstarted(this::run);
+        this.loop = new WorkLoop("notifier", TICK, this::turn);
     }
 
     /** The engine wired from its parts; {@code nodeId} owns its leases. */
@@ -80,30 +78,17 @@ public final class Notifier implements AutoCloseable {
     }
 
     public boolean isRunning() {
-        return running && loop.isAlive();
+        return loop.isRunning();
     }
 
     public void wake() {
-        wakeups.release();
+        loop.wake();
     }
 
-    private void run() {
-        while (running) {
-            try {
-                housekeeping();
-                boolean busy = publish() | attemptDue();
-                if (!busy) {
-                    wakeups.tryAcquire(TICK.toMillis(), TimeUnit.MILLISECONDS);
-                    wakeups.drainPermits();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                log.error("notifier loop failed; continuing", e);
-                pause();
-            }
-        }
+    /** @return whether more may be waiting (a full batch published or attempted) */
+    private boolean turn() {
+        housekeeping();
+        return publish() | attemptDue();
     }
 
     /** @return whether a full batch was published without a failure (more may be waiting) */
@@ -165,24 +150,9 @@ public final class Notifier implements AutoCloseable {
         }
     }
 
-    private void pause() {
-        try {
-            Thread.sleep(TICK.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        wake();
-        try {
-            loop.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
         attempts.shutdownNow();
     }
 }
