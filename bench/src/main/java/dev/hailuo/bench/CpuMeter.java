@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -54,18 +53,8 @@ final class CpuMeter {
         } catch (IOException | RuntimeException e) {
             // Not Linux.
         }
-        long busy = -1;
-        long total = -1;
-        try {
-            // First line: "cpu  user nice system idle iowait irq softirq steal ..." in ticks, all cores.
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
-            long[] t = Arrays.stream(f, 1, Math.min(f.length, 9)).mapToLong(Long::parseLong).toArray();
-            total = Arrays.stream(t).sum();
-            busy = total - t[3] - t[4];
-        } catch (IOException | RuntimeException e) {
-            // Not Linux.
-        }
-        return new Sample(System.nanoTime(), processCpuNanos(), ticks, groups, busy, total);
+        MachineTicks machine = MachineTicks.read();
+        return new Sample(System.nanoTime(), processCpuNanos(), ticks, groups, machine.busy(), machine.total());
     }
 
     static Usage between(Sample from, Sample to) {

@@ -3,7 +3,6 @@ package dev.hailuo.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -72,17 +71,8 @@ final class ProcessCpu implements LoadRun.Window {
         } catch (IOException | RuntimeException e) {
             // not Linux
         }
-        long busy = -1;
-        long total = -1;
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
-            long[] t = Arrays.stream(f, 1, Math.min(f.length, 9)).mapToLong(Long::parseLong).toArray();
-            total = Arrays.stream(t).sum();
-            busy = total - t[3] - t[4];
-        } catch (IOException | RuntimeException e) {
-            // not Linux
-        }
-        return new Sample(System.nanoTime(), nodes, postgres, ticks(ProcessHandle.current().pid()), busy, total);
+        MachineTicks machine = MachineTicks.read();
+        return new Sample(System.nanoTime(), nodes, postgres, ticks(ProcessHandle.current().pid()), machine.busy(), machine.total());
     }
 
     /** utime + stime of a process, its ended children excluded. */
