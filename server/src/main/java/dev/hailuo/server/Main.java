@@ -34,7 +34,19 @@ public final class Main implements Callable<Integer> {
             }
             throw e;
         });
-        System.exit(cli.execute(args.length == 0 ? new String[] {"serve"} : args));
+        int code = cli.execute(args.length == 0 ? new String[] {"serve"} : args);
+        flushLogs();
+        System.exit(code);
+    }
+
+    /**
+     * Log lines are written by a background thread (logback.xml, BatchingAppender): stopping
+     * the logging context waits for the lines still queued, so the last ones before an exit are kept.
+     */
+    private static void flushLogs() {
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+            context.stop();
+        }
     }
 
     @Override
@@ -57,6 +69,7 @@ public final class Main implements Callable<Integer> {
                 CountDownLatch stopped = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     gateway.close();
+                    flushLogs();
                     stopped.countDown();
                 }));
                 System.out.println("Hailuo Gateway listening on http://localhost:" + gateway.port());
