@@ -9,17 +9,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.MDC;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The appender the server logs through: every line arrives, whole, in order, with its request id. */
 class BatchingAppenderTest {
@@ -72,12 +71,11 @@ class BatchingAppenderTest {
         try {
             Logger log = logger(context, file);
             log.info("first");
-            assertThat(awaitLines(file, 1)).hasSize(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(file).size() == 1);
             // The writer has gone back to sleep; the next line must wake it.
             log.info("second");
-            List<String> lines = awaitLines(file, 2);
-            assertThat(lines).hasSize(2);
-            assertThat(JSON.readTree(lines.get(1)).get("message").asText()).isEqualTo("second");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.readAllLines(file).size() == 2);
+            assertThat(JSON.readTree(Files.readAllLines(file).get(1)).get("message").asText()).isEqualTo("second");
         } finally {
             context.stop();
         }
@@ -99,16 +97,5 @@ class BatchingAppenderTest {
         Logger log = context.getLogger("test");
         log.addAppender(appender);
         return log;
-    }
-
-    /** The file's lines once it has at least {@code count} of them, or what it has after 10 s. */
-    private static List<String> awaitLines(Path file, int count) throws IOException, InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        List<String> lines = Files.readAllLines(file);
-        while (lines.size() < count && Instant.now().isBefore(deadline)) {
-            Thread.sleep(5);
-            lines = Files.readAllLines(file);
-        }
-        return lines;
     }
 }
