@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.stream.Stream;
 
@@ -37,6 +38,7 @@ import java.util.stream.Stream;
  * (system properties, via {@code -Dbench.jvmArgs="-Dbench.measureSeconds=20 ..."}):
  * {@code bench.clients} (16,64), {@code bench.jitWarmupSeconds} (15 per workload),
  * {@code bench.warmupSeconds} (3 per phase), {@code bench.measureSeconds} (10 per phase),
+ * {@code bench.rounds} (3: reads and the bare endpoint alternate this many times per client count),
  * {@code bench.keepData} (keep the temporary data dir and its server.log, false).
  */
 public final class ApiBenchmark {
@@ -56,6 +58,7 @@ public final class ApiBenchmark {
         Duration jitWarmup = Duration.ofSeconds(Long.getLong("bench.jitWarmupSeconds", 15));
         Duration warmup = Duration.ofSeconds(Long.getLong("bench.warmupSeconds", 3));
         Duration measure = Duration.ofSeconds(Long.getLong("bench.measureSeconds", 10));
+        int rounds = Integer.getInteger("bench.rounds", 3);
 
         Path dataDir = Files.createTempDirectory("hailuo-bench-");
         // Before the first logger exists: the server's JSON logs go to a file, stdout stays the report.
@@ -69,7 +72,8 @@ public final class ApiBenchmark {
         out.println("transaction that reserves credits and inserts the task. Dispatch is OFF (HAILUO_DISPATCH_ENABLED=false):");
         out.println("no rendering, no upstream. Gateway, bare endpoint and load generator share this JVM and its cores.");
         out.printf("Closed loop over HTTP/1.1 (java.net.http). JIT warm-up %d s per workload, then per phase %d s warm-up%n"
-                + "(excluded) and %d s measured.%n", jitWarmup.toSeconds(), warmup.toSeconds(), measure.toSeconds());
+                + "(excluded) and %d s measured; reads and the bare endpoint alternate in %d rounds.%n",
+                jitWarmup.toSeconds(), warmup.toSeconds(), measure.toSeconds(), rounds);
         report.machine();
         out.println();
 
@@ -89,8 +93,8 @@ public final class ApiBenchmark {
             String base = "http://127.0.0.1:" + gateway.port();
             // Every task created, warm-ups included, is a candidate for the reads (with its owner's key).
             List<Task> created = Collections.synchronizedList(new ArrayList<>());
-            LongFunction<HttpRequest> reads = n -> {
-                Task task = randomOf(created);
+            Function<List<Task>, LongFunction<HttpRequest>> readsOf = tasks -> n -> {
+                Task task = randomOf(tasks);
                 return get(base + "/api/v1/generations/" + task.id(), task.key());
             };
 
@@ -98,7 +102,7 @@ public final class ApiBenchmark {
             String firstKey = createAccount(http, base, "bench-sample");
             created.add(new Task(firstKey, idOf(send(http, post(base + "/api/v1/generations", firstKey,
                     CREATE_BODY.formatted(0))).body())));
-            String sample = send(http, reads.apply(0)).body();
+            String sample = send(http, readsOf.apply(List.copyOf(created)).apply(0)).body();
             String sameSizeJson = "{\"pad\":\"" + "x".repeat(Math.max(0, sample.length() - 10)) + "\"}";
             Javalin bare = Javalin.create(cfg -> {
                 cfg.concurrency.useVirtualThreads = true;
@@ -114,7 +118,10 @@ public final class ApiBenchmark {
                 out.printf("JIT warm-up (%d s per workload, not reported)...%n", jitWarmup.toSeconds());
                 String warmupKey = createAccount(http, base, "bench-jit-warmup");
                 jit.run("create", clientCounts[0], creates(base, warmupKey), body -> created.add(new Task(warmupKey, idOf(body))));
-                jit.run("read", clientCounts[0], reads, body -> { });
+                // Reads pick from a copy: no task is created while they run, and the synchronized list
+                // would make the 16 or 64 client threads queue on its lock, a cost of the load
+                // generator's own that the bare endpoint's phases do not pay.
+                jit.run("read", clientCounts[0], readsOf.apply(List.copyOf(created)), body -> { });
                 jit.run("bare", clientCounts[0], bareReads, body -> { });
 
                 for (int clients : clientCounts) {
@@ -127,14 +134,25 @@ public final class ApiBenchmark {
                     notes.add(String.format("create@%d: a fresh account, which held 0 to %,d queued tasks during the phase"
                             + " (dispatch off: none finishes)", clients, created.size() - before));
                 }
+                // Reads and the bare endpoint take turns, round by round, so that both meet the same
+                // machine: measured one after the other, a drift in the machine (or in the load
+                // generator, which bounds the ceiling) moved the ratio by 10 points from run to run.
+                LongFunction<HttpRequest> reads = readsOf.apply(List.copyOf(created));
+                List<LoadRun.Result> bareResults = new ArrayList<>();
                 for (int clients : clientCounts) {
-                    results.add(phase(out, load, "read", clients, reads, body -> { }));
+                    List<LoadRun.Result> readRounds = new ArrayList<>();
+                    List<LoadRun.Result> bareRounds = new ArrayList<>();
+                    for (int round = 1; round <= rounds; round++) {
+                        readRounds.add(phase(out, load, "read", clients, reads, body -> { }));
+                        bareRounds.add(phase(out, load, "bare-javalin", clients, bareReads, body -> { }));
+                    }
+                    results.add(LoadRun.Result.combine(readRounds));
+                    LoadRun.Result bareResult = LoadRun.Result.combine(bareRounds);
+                    bareResults.add(bareResult);
+                    ceiling.put(clients, bareResult);
                 }
-                for (int clients : clientCounts) {
-                    LoadRun.Result r = phase(out, load, "bare-javalin", clients, bareReads, body -> { });
-                    results.add(r);
-                    ceiling.put(clients, r);
-                }
+                results.addAll(bareResults);
+                notes.add(String.format("read and bare-javalin: %d alternating rounds each, figures summed over the rounds", rounds));
             } finally {
                 bare.stop();
             }

@@ -75,10 +75,13 @@ final class CpuMeter {
                 cores(perGroup, Group.JIT_GC, seconds, perThread), jvm, others);
     }
 
-    /** By thread name: the gateway and the bare endpoint run on virtual threads, whose carriers are ForkJoinPool workers. */
+    /**
+     * By thread name: the gateway and the bare endpoint run on virtual threads, whose carriers are
+     * ForkJoinPool workers; the gateway's log lines are written by its own thread (BatchingAppender).
+     */
     private static Group group(String comm) {
         if (comm.startsWith("ForkJoinPool") || comm.startsWith("MasterPoller") || comm.startsWith("VirtualThread")
-                || comm.startsWith("Jetty") || comm.startsWith("qtp")) {
+                || comm.startsWith("Jetty") || comm.startsWith("qtp") || comm.startsWith("log-writer")) {
             return Group.SERVER;
         }
         if (comm.startsWith(LoadRun.THREAD_PREFIX) || comm.startsWith("HttpClient")) {

@@ -44,6 +44,33 @@ final class LoadRun {
         long errorCount() {
             return errors.values().stream().mapToLong(Long::longValue).sum();
         }
+
+        /** Rounds of one phase as one result: requests, time, latencies and errors added up, CPU averaged over the time. */
+        static Result combine(List<Result> rounds) {
+            Result first = rounds.getFirst();
+            Histogram latencies = new Histogram(MAX_MICROS, 3);
+            Map<String, Long> errors = new TreeMap<>();
+            Map<String, String> samples = new TreeMap<>();
+            long requests = 0;
+            Duration measured = Duration.ZERO;
+            double[] cpu = new double[5];
+            for (Result r : rounds) {
+                requests += r.requests();
+                measured = measured.plus(r.measured());
+                latencies.add(r.latencyMicros());
+                r.errors().forEach((kind, n) -> errors.merge(kind, n, Long::sum));
+                r.errorSamples().forEach(samples::putIfAbsent);
+                double weight = r.measured().toNanos();
+                cpu[0] += r.cpu().server() * weight;
+                cpu[1] += r.cpu().loadgen() * weight;
+                cpu[2] += r.cpu().jitGc() * weight;
+                cpu[3] += r.cpu().jvmTotal() * weight;
+                cpu[4] += r.cpu().otherProcesses() * weight;
+            }
+            double total = measured.toNanos();
+            return new Result(first.phase(), first.clients(), requests, measured, latencies, errors, samples,
+                    new CpuMeter.Usage(cpu[0] / total, cpu[1] / total, cpu[2] / total, cpu[3] / total, cpu[4] / total));
+        }
     }
 
     /** Told when the measured window opens and closes (to sample other processes' CPU over exactly that window). */
