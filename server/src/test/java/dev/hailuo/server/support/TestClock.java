@@ -13,6 +13,18 @@ public final class TestClock extends Clock {
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2025-11-21T12:00:00Z"));
     private volatile Supplier<Duration> extra = () -> Duration.ZERO;
 
+    /**
+     * A clock that runs with real time from now on, and that the test can still move forward:
+     * for tests where everything else must flow normally but one wait must be skipped.
+     */
+    public static TestClock ticking() {
+        TestClock clock = new TestClock();
+        clock.now.set(Instant.now());
+        long start = System.nanoTime();
+        clock.offsetBy(() -> Duration.ofNanos(System.nanoTime() - start));
+        return clock;
+    }
+
     public void advance(Duration by) {
         now.updateAndGet(t -> t.plus(by));
     }
