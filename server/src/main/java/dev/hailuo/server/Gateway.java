@@ -257,8 +257,8 @@ public final class Gateway implements AutoCloseable {
                 new MarketCallbacks(marketViews, responses),
                 endpointFetcher, new DeliveryRules(new DeliverySchedule(config.deliverySchedule(), s.random())), s.ids(), s.clock(),
                 nodeId, config.deliveryWorkers(), config.deliveryPerReceiver(), metrics);
-        Webhooks webhooks = new Webhooks(webhookStore, new WebhookUrls(endpointUrls, endpointFetcher), new WebhookSecrets(s.random()),
-                s.ids(), s.clock(), notifier::wake);
+        Webhooks webhooks = new Webhooks(webhookStore, idempotency, new WebhookUrls(endpointUrls, endpointFetcher),
+                new WebhookSecrets(s.random()), s.ids(), s.clock(), notifier::wake);
         ApiServer http;
         try {
             MediaRoutes media = new MediaRoutes(blobs, links);

@@ -3,13 +3,19 @@ package dev.hailuo.core.notify;
 import dev.hailuo.core.IdGenerator;
 import dev.hailuo.core.error.ErrorCode;
 import dev.hailuo.core.error.GatewayException;
+import dev.hailuo.core.idempotency.Idempotency;
+import dev.hailuo.core.idempotency.IdempotencyRace;
+import dev.hailuo.core.idempotency.IdempotentRequest;
+import dev.hailuo.core.idempotency.StoredResponse;
 import dev.hailuo.core.port.EndpointRules;
 import dev.hailuo.core.port.WebhookStore;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The webhook use cases of the Rivya door: endpoints (create, read, change, delete, rotate the
@@ -27,6 +33,7 @@ public final class Webhooks {
     static final String DELETED = "The endpoint was deleted.";
 
     private final WebhookStore store;
+    private final Idempotency idempotency;
     private final EndpointRules urls;
     private final WebhookSecrets secrets;
     private final IdGenerator ids;
@@ -34,8 +41,10 @@ public final class Webhooks {
     private final Runnable onTest;
 
     /** @param onTest called after a test event is stored, to wake the delivery engine */
-    public Webhooks(WebhookStore store, EndpointRules urls, WebhookSecrets secrets, IdGenerator ids, Clock clock, Runnable onTest) {
+    public Webhooks(WebhookStore store, Idempotency idempotency, EndpointRules urls, WebhookSecrets secrets, IdGenerator ids,
+                    Clock clock, Runnable onTest) {
         this.store = store;
+        this.idempotency = idempotency;
         this.urls = urls;
         this.secrets = secrets;
         this.ids = ids;
@@ -57,19 +66,39 @@ public final class Webhooks {
         String render(String eventId, EventType type, Instant at);
     }
 
-    /** The new endpoint, its secret included: the only time the secret is shown (with rotation). */
-    public WebhookEndpoint create(String accountId, Draft draft) {
+    /**
+     * A new endpoint, its secret included (the only time the secret is shown, with rotation), or
+     * the answer stored under the idempotency key. The answer is stored in the endpoint's own
+     * transaction, as a task's is (Generations): duplicates sent at once create one endpoint and
+     * all receive its answer, secret included, so a client that lost the first answer never holds
+     * an endpoint whose secret it did not see.
+     *
+     * @param answer how the calling door renders the new endpoint
+     */
+    public Idempotency.Outcome create(String accountId, Draft draft, IdempotentRequest idem,
+                                      Function<WebhookEndpoint, StoredResponse> answer) {
+        Optional<StoredResponse> replay = idempotency.replay(idem);
+        if (replay.isPresent()) {
+            return new Idempotency.Outcome(replay.get(), true);
+        }
         String name = draft.name() == null ? null : name(draft.name());
         String url = url(draft.url());
         Set<EventType> types = draft.eventTypes() == null ? EventType.all() : eventTypes(draft.eventTypes());
         Instant now = clock.instant();
         WebhookEndpoint endpoint = new WebhookEndpoint(ids.next(ENDPOINT_PREFIX), accountId, name, url, types,
                 EndpointStatus.ACTIVE, secrets.newSecret(), null, null, 0, null, null, null, now, now, null, null);
-        if (!store.create(endpoint, MAX_ENDPOINTS_PER_ACCOUNT)) {
+        StoredResponse response = answer.apply(endpoint);
+        boolean created;
+        try {
+            created = store.create(endpoint, MAX_ENDPOINTS_PER_ACCOUNT, idem == null ? null : idempotency.record(idem, response));
+        } catch (IdempotencyRace race) {
+            return new Idempotency.Outcome(idempotency.replay(idem).orElseThrow(), true);
+        }
+        if (!created) {
             throw GatewayException.validation("An account may have at most " + MAX_ENDPOINTS_PER_ACCOUNT
                     + " webhook endpoints; delete one first.");
         }
-        return endpoint;
+        return new Idempotency.Outcome(response, false);
     }
 
     public WebhookEndpoint get(String accountId, String endpointId) {

@@ -7,6 +7,8 @@ import dev.hailuo.core.notify.Page;
 import dev.hailuo.core.notify.StoredEvent;
 import dev.hailuo.core.notify.WebhookEndpoint;
 
+import dev.hailuo.core.idempotency.IdempotencyRecord;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -15,10 +17,14 @@ import java.util.Optional;
 public interface WebhookStore {
 
     /**
-     * Inserts the endpoint unless its account already has {@code maxPerAccount} endpoints.
+     * Inserts the endpoint unless its account already has {@code maxPerAccount} endpoints, and
+     * with it, in the same transaction, the idempotency record of the request that created it
+     * (null when the request carried no key).
      * @return false when the account is full (nothing written)
+     * @throws dev.hailuo.core.idempotency.IdempotencyRace when a concurrent request with the same
+     *         key committed first (nothing written)
      */
-    boolean create(WebhookEndpoint endpoint, int maxPerAccount);
+    boolean create(WebhookEndpoint endpoint, int maxPerAccount, IdempotencyRecord idempotent);
 
     Optional<WebhookEndpoint> find(String accountId, String endpointId);
 

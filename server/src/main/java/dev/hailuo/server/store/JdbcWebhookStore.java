@@ -1,5 +1,7 @@
 package dev.hailuo.server.store;
 
+import dev.hailuo.core.idempotency.IdempotencyRace;
+import dev.hailuo.core.idempotency.IdempotencyRecord;
 import dev.hailuo.core.notify.Delivery;
 import dev.hailuo.core.notify.DeliveryAttempt;
 import dev.hailuo.core.notify.DeliveryLog;
@@ -34,8 +36,33 @@ public final class JdbcWebhookStore implements WebhookStore {
     }
 
     @Override
-    public boolean create(WebhookEndpoint e, int maxPerAccount) {
-        return db.write(h -> {
+    public boolean create(WebhookEndpoint e, int maxPerAccount, IdempotencyRecord idempotent) {
+        try {
+            insert(e, maxPerAccount, idempotent);
+            return true;
+        } catch (AccountFull full) {
+            return false;
+        } catch (RuntimeException failure) {
+            if (idempotent != null && Database.isUniqueViolation(failure)) {
+                throw new IdempotencyRace();
+            }
+            throw failure;
+        }
+    }
+
+    /** Thrown inside the transaction to roll it back, the idempotency record with it. */
+    private static final class AccountFull extends RuntimeException {
+        AccountFull() {
+            super("the account has no room for another endpoint", null, false, false);
+        }
+    }
+
+    private void insert(WebhookEndpoint e, int maxPerAccount, IdempotencyRecord idempotent) {
+        db.writeVoid(h -> {
+            // The key first: a duplicate fails here, before anything else is read or written.
+            if (idempotent != null) {
+                JdbcIdempotencyStore.insert(h, idempotent);
+            }
             if (!db.isSqlite()) {
                 // Two concurrent creates must not both see room for one more: serialize them on the account.
                 h.createQuery("SELECT id FROM accounts WHERE id = :account FOR UPDATE").bind("account", e.accountId())
@@ -44,7 +71,8 @@ public final class JdbcWebhookStore implements WebhookStore {
             long count = h.createQuery("SELECT COUNT(*) FROM webhook_endpoints WHERE account_id = :account AND " + VISIBLE)
                     .bind("account", e.accountId()).mapTo(Long.class).one();
             if (count >= maxPerAccount) {
-                return false;
+                // Rolls the key back with the transaction: a refused request may be retried under it.
+                throw new AccountFull();
             }
             h.createUpdate("""
                             INSERT INTO webhook_endpoints (id, account_id, name, url, event_types, status, secret, previous_secret,
@@ -57,7 +85,6 @@ public final class JdbcWebhookStore implements WebhookStore {
                     .bind("secret", e.secret()).bind("created", Times.millis(e.createdAt()))
                     .bind("updated", Times.millis(e.updatedAt()))
                     .execute();
-            return true;
         });
     }
 

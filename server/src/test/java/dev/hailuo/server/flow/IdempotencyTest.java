@@ -1,5 +1,6 @@
 package dev.hailuo.server.flow;
 
+import dev.hailuo.server.support.AtOnce;
 import dev.hailuo.server.support.TestGateway;
 import dev.hailuo.server.support.TestGateway.TestAccount;
 import org.junit.jupiter.api.AfterAll;
@@ -9,13 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import static dev.hailuo.server.support.TestGateway.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,27 +39,13 @@ class IdempotencyTest {
     void twentyConcurrentDuplicatesMakeOneTaskAndOneCharge() throws Exception {
         TestAccount account = gw.createAccount("idem", 1000);
         long tasksBefore = gw.ledger().taskCount();
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<HttpResponse<String>>> futures = new ArrayList<>();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < 20; i++) {
-                futures.add(pool.submit(() -> {
-                    go.await();
-                    return gw.post("/api/v1/generations", account.key(), BODY.formatted("one"),
-                            Map.of("Idempotency-Key", "order-123"));
-                }));
-            }
-            go.countDown();
-            List<HttpResponse<String>> responses = new ArrayList<>();
-            for (Future<HttpResponse<String>> f : futures) {
-                responses.add(f.get());
-            }
-            assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).as(r.body()).isEqualTo(200));
-            assertThat(responses.stream().map(HttpResponse::body).distinct()).hasSize(1);
-            long replayed = responses.stream()
-                    .filter(r -> r.headers().firstValue("Idempotent-Replayed").orElse("").equals("true")).count();
-            assertThat(replayed).isEqualTo(19);
-        }
+        List<HttpResponse<String>> responses = AtOnce.run(20, () -> gw.post("/api/v1/generations", account.key(),
+                BODY.formatted("one"), Map.of("Idempotency-Key", "order-123")));
+        assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).as(r.body()).isEqualTo(200));
+        assertThat(responses.stream().map(HttpResponse::body).distinct()).hasSize(1);
+        long replayed = responses.stream()
+                .filter(r -> r.headers().firstValue("Idempotent-Replayed").orElse("").equals("true")).count();
+        assertThat(replayed).isEqualTo(19);
         assertThat(gw.ledger().taskCount()).isEqualTo(tasksBefore + 1);
         assertThat(json(gw.get("/api/v1/credits", account.key())).path("current_credits").asLong()).isEqualTo(943);
     }

@@ -1,6 +1,8 @@
 package dev.hailuo.server.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hailuo.core.notify.Webhooks;
+import dev.hailuo.server.support.AtOnce;
 import dev.hailuo.server.support.TestGateway;
 import dev.hailuo.server.support.TestGateway.TestAccount;
 import dev.hailuo.server.support.WebhookReceiver;
@@ -21,7 +23,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 
 import static dev.hailuo.server.notify.Hooks.FAIL;
 import static dev.hailuo.server.notify.Hooks.awaitFinished;
@@ -130,6 +131,42 @@ class WebhookDeliveryTest {
         assertThat(after.path("last_success_at").isNull()).isFalse();
         assertThat(after.path("failure_count").asInt()).isZero();
         assertThat(after.has("signing_secret")).isFalse();
+    }
+
+    @Test
+    void twentyConcurrentCreatesUnderOneIdempotencyKeyMakeOneEndpointAndTwentyIdenticalAnswers() throws Exception {
+        TestAccount account = gw.createAccount("idempotent-hooks", 1000);
+        String body = TestGateway.write(Map.of("name", "one hook", "url", receiver((i, h, b) -> Reply.status(200)).url("/one")));
+        List<HttpResponse<String>> answers = AtOnce.run(20,
+                () -> gw.post("/api/v1/webhooks", account.key(), body, Map.of("Idempotency-Key", "hook-1")));
+        assertThat(answers).allSatisfy(r -> assertThat(r.statusCode()).as(r.body()).isEqualTo(200));
+        // One endpoint, and every caller holds its secret.
+        assertThat(answers.stream().map(HttpResponse::body).distinct()).hasSize(1);
+        assertThat(json(answers.getFirst()).path("signing_secret").asText()).startsWith("whsec_");
+        assertThat(answers.stream().filter(r -> r.headers().firstValue("Idempotent-Replayed").orElse("").equals("true")))
+                .hasSize(19);
+        assertThat(json(gw.get("/api/v1/webhooks", account.key())).path("data").size()).isEqualTo(1);
+    }
+
+    @Test
+    void aCreateRefusedBecauseTheAccountIsFullKeepsItsIdempotencyKeyFree() {
+        TestAccount account = gw.createAccount("full-hooks", 1000);
+        String url = receiver((i, h, b) -> Reply.status(200)).url("/full");
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < Webhooks.MAX_ENDPOINTS_PER_ACCOUNT; i++) {
+            ids.add(createEndpoint(gw, account.key(), url).path("id").asText());
+        }
+        String body = TestGateway.write(Map.of("url", url));
+        HttpResponse<String> refused = gw.post("/api/v1/webhooks", account.key(), body, Map.of("Idempotency-Key", "after-full"));
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(gw.send("DELETE", "/api/v1/webhooks/" + ids.getFirst(), account.key(), null, Map.of()).statusCode())
+                .isEqualTo(200);
+        // The refusal stored nothing under the key: the same request now creates the endpoint.
+        HttpResponse<String> retried = gw.post("/api/v1/webhooks", account.key(), body, Map.of("Idempotency-Key", "after-full"));
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
+        assertThat(retried.headers().firstValue("Idempotent-Replayed")).isEmpty();
+        assertThat(json(gw.get("/api/v1/webhooks", account.key())).path("data").size())
+                .isEqualTo(Webhooks.MAX_ENDPOINTS_PER_ACCOUNT);
     }
 
     @Test

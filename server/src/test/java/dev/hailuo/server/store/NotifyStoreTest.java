@@ -118,7 +118,7 @@ class NotifyStoreTest {
         WebhookEndpoint e = new WebhookEndpoint(ids.next("whend_"), accountId, null, "https://93.184.215.14/hook", EventType.all(),
                 EndpointStatus.ACTIVE, "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlYzE=", null, null, 0, null, null, null,
                 now, now, null, null);
-        assertThat(webhooks.create(e, 16)).isTrue();
+        assertThat(webhooks.create(e, 16, null)).isTrue();
         return e;
     }
 

@@ -84,10 +84,11 @@ public final class RivyaWebhooks {
         onlyFields(body, CREATE_FIELDS);
         Webhooks.Draft draft = new Webhooks.Draft(optionalString(body, "name"), requiredString(body, "url"),
                 body.has("event_types") ? eventTypes(body.get("event_types")) : null);
-        // A replay answers the same endpoint with its secret: a client that lost the first answer
-        // to a network error would otherwise hold an endpoint whose secret it never saw.
-        idempotent(ctx, principal, "rivya:POST /api/v1/webhooks", raw, () -> new StoredResponse(200,
-                responses.text(views.endpoint(webhooks.create(principal.accountId(), draft), clock.instant(), true))));
+        IdempotentRequest idem = IdempotentRequest.of(principal.accountId(), "rivya:POST /api/v1/webhooks",
+                ctx.header(IdempotentRequest.HEADER), raw);
+        Idempotency.Outcome outcome = webhooks.create(principal.accountId(), draft, idem,
+                endpoint -> new StoredResponse(200, responses.text(views.endpoint(endpoint, clock.instant(), true))));
+        responses.send(ctx, outcome.response(), outcome.replayed());
     }
 
     private void get(Context ctx) {
