@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 
 import static dev.hailuo.server.notify.Hooks.FAIL;
 import static dev.hailuo.server.notify.Hooks.awaitFinished;
