@@ -1,6 +1,8 @@
 package dev.hailuo.emulators.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hailuo.core.task.Task;
+import dev.hailuo.core.task.TaskState;
 import dev.hailuo.emulators.Emulator;
 import dev.hailuo.emulators.Faults;
 import dev.hailuo.emulators.Videos;
@@ -349,6 +351,38 @@ class UpstreamGatewayTest {
                         "{\"task_id\":\"999\",\"status\":\"success\",\"file_id\":\"1\"}").statusCode()).isEqualTo(200);
                 assertThat(credits(gw, account)).isEqualTo(943);
                 gw.ledger().assertInvariants();
+            }
+        }
+    }
+
+    /**
+     * A "processing" push says nothing the routine poll does not know: it must leave the task's
+     * next poll where it was. A push that the task ended brings the poll forward to now. The
+     * clock stands still, so no routine poll comes due while the test looks.
+     */
+    @Test
+    void aProcessingPushLeavesTheNextPollAloneAndAnEndingPushBringsItForward() {
+        try (MiniMaxEmulator minimax = (MiniMaxEmulator) emulator("minimax")) {
+            minimax.faults().set(plan(Faults.Plan.healthy(), 600_000)); // renders for longer than the test
+            TestClock clock = new TestClock();
+            try (TestGateway gw = TestGateway.start(dir.resolve("gw"), env(minimax), clock)) {
+                TestAccount account = gw.createAccount("pushes", 1000);
+                String id = create(gw, account, "a long render");
+                var store = gw.gateway().services().taskStore();
+                Task submitted = await().atMost(Duration.ofSeconds(30)).until(() -> store.find(id).orElseThrow(),
+                        t -> t.state() == TaskState.PROCESSING && t.upstreamId() != null);
+                // Still before the next routine poll (PollSchedule: 250 ms after submission at the earliest).
+                clock.advance(Duration.ofMillis(100));
+                String push = "{\"task_id\":\"" + submitted.upstreamId() + "\",\"status\":\"%s\",\"file_id\":\"%s\"}";
+
+                assertThat(gw.post("/upstream/minimax/callback", null, push.formatted("processing", "")).statusCode()).isEqualTo(200);
+                assertThat(store.find(id).orElseThrow().nextCheckAt()).isEqualTo(submitted.nextCheckAt());
+
+                assertThat(gw.post("/upstream/minimax/callback", null, push.formatted("success", "1")).statusCode()).isEqualTo(200);
+                // Polled at once; MiniMax still says processing, so the next poll is counted from the push.
+                await().atMost(Duration.ofSeconds(30)).until(() -> store.find(id).orElseThrow().nextCheckAt(),
+                        next -> next.isAfter(submitted.nextCheckAt()));
+                assertThat(store.find(id).orElseThrow().state()).isEqualTo(TaskState.PROCESSING);
             }
         }
     }

@@ -50,7 +50,9 @@ public final class UpstreamCallbacks {
         switch (callback) {
             case MiniMaxCallback.Challenge challenge -> responses.send(ctx, 200, json.valueToTree(challenge.reply()));
             case MiniMaxCallback.Update update -> {
-                if (tasks.pollSoon("minimax", update.upstreamTaskId(), clock.instant())) {
+                // Only an end is worth a poll out of turn: a "processing" push says what the
+                // routine poll already knows, and would spend the provider's poll budget.
+                if (update.status().finished() && tasks.pollSoon("minimax", update.upstreamTaskId(), clock.instant())) {
                     wake.run();
                 }
                 responses.send(ctx, 200, JsonNodeFactory.instance.objectNode().put("status", "received"));
