@@ -5,6 +5,7 @@ import dev.hailuo.core.error.ErrorCode;
 import dev.hailuo.core.error.GatewayException;
 import dev.hailuo.core.idempotency.Idempotency;
 import dev.hailuo.core.idempotency.IdempotencyRace;
+import dev.hailuo.core.idempotency.IdempotencyRecord;
 import dev.hailuo.core.idempotency.IdempotentRequest;
 import dev.hailuo.core.idempotency.StoredResponse;
 import dev.hailuo.core.port.EndpointRules;
@@ -15,7 +16,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The webhook use cases of the Rivya door: endpoints (create, read, change, delete, rotate the
@@ -68,35 +71,51 @@ public final class Webhooks {
 
     /**
      * A new endpoint, its secret included (the only time the secret is shown, with rotation), or
-     * the answer stored under the idempotency key. The answer is stored in the endpoint's own
-     * transaction, as a task's is (Generations): duplicates sent at once create one endpoint and
-     * all receive its answer, secret included, so a client that lost the first answer never holds
-     * an endpoint whose secret it did not see.
+     * the answer stored under the idempotency key.
      *
      * @param answer how the calling door renders the new endpoint
      */
     public Idempotency.Outcome create(String accountId, Draft draft, IdempotentRequest idem,
                                       Function<WebhookEndpoint, StoredResponse> answer) {
+        return once(idem, () -> {
+            String name = draft.name() == null ? null : name(draft.name());
+            String url = url(draft.url());
+            Set<EventType> types = draft.eventTypes() == null ? EventType.all() : eventTypes(draft.eventTypes());
+            Instant now = clock.instant();
+            return new WebhookEndpoint(ids.next(ENDPOINT_PREFIX), accountId, name, url, types,
+                    EndpointStatus.ACTIVE, secrets.newSecret(), null, null, 0, null, null, null, now, now, null, null);
+        }, answer, (endpoint, record) -> store.create(endpoint, MAX_ENDPOINTS_PER_ACCOUNT, record),
+                () -> GatewayException.validation("An account may have at most " + MAX_ENDPOINTS_PER_ACCOUNT
+                        + " webhook endpoints; delete one first."));
+    }
+
+    /**
+     * The answer stored under the key, or the change made and its answer stored with it, in one
+     * transaction (as a generation's is, in Generations): duplicates sent at once make one change
+     * and all receive its answer. That answer carries a secret, so it must be the secret that was
+     * stored: a client that lost the first answer would otherwise hold a secret that signs nothing.
+     *
+     * @param write   stores the changed endpoint with the idempotency record (null without a key);
+     *                false when it cannot, and then nothing is written
+     * @param refusal what the client is told when {@code write} answers false
+     */
+    private Idempotency.Outcome once(IdempotentRequest idem, Supplier<WebhookEndpoint> change,
+                                     Function<WebhookEndpoint, StoredResponse> answer,
+                                     BiPredicate<WebhookEndpoint, IdempotencyRecord> write, Supplier<GatewayException> refusal) {
         Optional<StoredResponse> replay = idempotency.replay(idem);
         if (replay.isPresent()) {
             return new Idempotency.Outcome(replay.get(), true);
         }
-        String name = draft.name() == null ? null : name(draft.name());
-        String url = url(draft.url());
-        Set<EventType> types = draft.eventTypes() == null ? EventType.all() : eventTypes(draft.eventTypes());
-        Instant now = clock.instant();
-        WebhookEndpoint endpoint = new WebhookEndpoint(ids.next(ENDPOINT_PREFIX), accountId, name, url, types,
-                EndpointStatus.ACTIVE, secrets.newSecret(), null, null, 0, null, null, null, now, now, null, null);
-        StoredResponse response = answer.apply(endpoint);
-        boolean created;
+        WebhookEndpoint changed = change.get();
+        StoredResponse response = answer.apply(changed);
+        boolean written;
         try {
-            created = store.create(endpoint, MAX_ENDPOINTS_PER_ACCOUNT, idem == null ? null : idempotency.record(idem, response));
+            written = write.test(changed, idem == null ? null : idempotency.record(idem, response));
         } catch (IdempotencyRace race) {
             return new Idempotency.Outcome(idempotency.replay(idem).orElseThrow(), true);
         }
-        if (!created) {
-            throw GatewayException.validation("An account may have at most " + MAX_ENDPOINTS_PER_ACCOUNT
-                    + " webhook endpoints; delete one first.");
+        if (!written) {
+            throw refusal.get();
         }
         return new Idempotency.Outcome(response, false);
     }
@@ -153,16 +172,15 @@ public final class Webhooks {
      * (both signatures are sent), so the receiver can switch without missing a delivery; a secret
      * replaced before that stops signing at once, because at most two secrets sign.
      */
-    public WebhookEndpoint rotateSecret(String accountId, String endpointId) {
-        WebhookEndpoint e = get(accountId, endpointId);
-        Instant now = clock.instant();
-        WebhookEndpoint rotated = new WebhookEndpoint(e.id(), e.accountId(), e.name(), e.url(), e.eventTypes(), e.status(),
-                secrets.newSecret(), e.secret(), now.plus(WebhookSecrets.ROTATION_OVERLAP), e.failureCount(),
-                e.lastSuccessAt(), e.lastFailureAt(), e.disabledReason(), e.createdAt(), now, e.disabledAt(), null);
-        if (!store.save(rotated, null)) {
-            throw GatewayException.notFound("Webhook endpoint");
-        }
-        return rotated;
+    public Idempotency.Outcome rotateSecret(String accountId, String endpointId, IdempotentRequest idem,
+                                            Function<WebhookEndpoint, StoredResponse> answer) {
+        return once(idem, () -> {
+            WebhookEndpoint e = get(accountId, endpointId);
+            Instant now = clock.instant();
+            return new WebhookEndpoint(e.id(), e.accountId(), e.name(), e.url(), e.eventTypes(), e.status(),
+                    secrets.newSecret(), e.secret(), now.plus(WebhookSecrets.ROTATION_OVERLAP), e.failureCount(),
+                    e.lastSuccessAt(), e.lastFailureAt(), e.disabledReason(), e.createdAt(), now, e.disabledAt(), null);
+        }, answer, (rotated, record) -> store.save(rotated, null, record), () -> GatewayException.notFound("Webhook endpoint"));
     }
 
     /**

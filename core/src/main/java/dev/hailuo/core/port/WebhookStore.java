@@ -38,7 +38,18 @@ public interface WebhookStore {
      * are not being attempted right now are canceled in the same transaction.
      * @return false when the endpoint no longer exists
      */
-    boolean save(WebhookEndpoint endpoint, String cancelReason);
+    default boolean save(WebhookEndpoint endpoint, String cancelReason) {
+        return save(endpoint, cancelReason, null);
+    }
+
+    /**
+     * As {@link #save(WebhookEndpoint, String)}, with the idempotency record of the request that
+     * made the change in the same transaction (null when it carried no key).
+     * @return false when the endpoint no longer exists (nothing written)
+     * @throws dev.hailuo.core.idempotency.IdempotencyRace when a concurrent request with the same
+     *         key committed first (nothing written)
+     */
+    boolean save(WebhookEndpoint endpoint, String cancelReason, IdempotencyRecord idempotent);
 
     /**
      * The account's events, newest first, optionally of one type, starting after the event

@@ -37,23 +37,31 @@ public final class JdbcWebhookStore implements WebhookStore {
 
     @Override
     public boolean create(WebhookEndpoint e, int maxPerAccount, IdempotencyRecord idempotent) {
+        return idempotently(idempotent, () -> insert(e, maxPerAccount, idempotent));
+    }
+
+    /** Thrown inside a transaction to roll it back, the idempotency record with it: nothing was written. */
+    private static final class NotWritten extends RuntimeException {
+        NotWritten() {
+            super("nothing to write", null, false, false);
+        }
+    }
+
+    /**
+     * Runs a write that may carry an idempotency record: true when it went through, false when it
+     * rolled back with {@link NotWritten}; a duplicate key becomes {@link IdempotencyRace}.
+     */
+    private static boolean idempotently(IdempotencyRecord idempotent, Runnable write) {
         try {
-            insert(e, maxPerAccount, idempotent);
+            write.run();
             return true;
-        } catch (AccountFull full) {
+        } catch (NotWritten refused) {
             return false;
         } catch (RuntimeException failure) {
             if (idempotent != null && Database.isUniqueViolation(failure)) {
                 throw new IdempotencyRace();
             }
             throw failure;
-        }
-    }
-
-    /** Thrown inside the transaction to roll it back, the idempotency record with it. */
-    private static final class AccountFull extends RuntimeException {
-        AccountFull() {
-            super("the account has no room for another endpoint", null, false, false);
         }
     }
 
@@ -72,7 +80,7 @@ public final class JdbcWebhookStore implements WebhookStore {
                     .bind("account", e.accountId()).mapTo(Long.class).one();
             if (count >= maxPerAccount) {
                 // Rolls the key back with the transaction: a refused request may be retried under it.
-                throw new AccountFull();
+                throw new NotWritten();
             }
             h.createUpdate("""
                             INSERT INTO webhook_endpoints (id, account_id, name, url, event_types, status, secret, previous_secret,
@@ -102,8 +110,12 @@ public final class JdbcWebhookStore implements WebhookStore {
     }
 
     @Override
-    public boolean save(WebhookEndpoint e, String cancelReason) {
-        return db.write(h -> {
+    public boolean save(WebhookEndpoint e, String cancelReason, IdempotencyRecord idempotent) {
+        return idempotently(idempotent, () -> db.writeVoid(h -> {
+            // The key first: a duplicate fails here, before anything else is written.
+            if (idempotent != null) {
+                JdbcIdempotencyStore.insert(h, idempotent);
+            }
             int saved = h.createUpdate("""
                             UPDATE webhook_endpoints SET name = :name, url = :url, event_types = :types, status = :status,
                                 secret = :secret, previous_secret = :previous, previous_until = :until,
@@ -115,11 +127,13 @@ public final class JdbcWebhookStore implements WebhookStore {
                     .bind("updated", Times.millis(e.updatedAt())).bind("disabled", Times.millis(e.disabledAt()))
                     .bind("deleted", Times.millis(e.deletedAt())).bind("id", e.id()).bind("account", e.accountId())
                     .execute();
-            if (saved == 1 && cancelReason != null) {
+            if (saved == 0) {
+                throw new NotWritten();
+            }
+            if (cancelReason != null) {
                 NotifyRows.cancelPending(h, e.id(), cancelReason, e.updatedAt().toEpochMilli());
             }
-            return saved == 1;
-        });
+        }));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.hailuo.server.notify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hailuo.core.notify.WebhookSecrets;
 import dev.hailuo.core.notify.Webhooks;
 import dev.hailuo.server.support.AtOnce;
 import dev.hailuo.server.support.TestGateway;
@@ -147,6 +148,22 @@ class WebhookDeliveryTest {
         assertThat(answers.stream().filter(r -> r.headers().firstValue("Idempotent-Replayed").orElse("").equals("true")))
                 .hasSize(19);
         assertThat(json(gw.get("/api/v1/webhooks", account.key())).path("data").size()).isEqualTo(1);
+    }
+
+    @Test
+    void twentyConcurrentRotationsUnderOneKeyRotateOnceAndAnswerTheSecretThatWasStored() throws Exception {
+        TestAccount account = gw.createAccount("idempotent-rotation", 1000);
+        JsonNode endpoint = createEndpoint(gw, account.key(), receiver((i, h, b) -> Reply.status(200)).url("/rotated"));
+        String path = "/api/v1/webhooks/" + endpoint.path("id").asText();
+        List<HttpResponse<String>> answers = AtOnce.run(20,
+                () -> gw.post(path + "/rotate-secret", account.key(), "", Map.of("Idempotency-Key", "rotate-1")));
+        assertThat(answers).allSatisfy(r -> assertThat(r.statusCode()).as(r.body()).isEqualTo(200));
+        assertThat(answers.stream().map(HttpResponse::body).distinct()).hasSize(1);
+        String answered = json(answers.getFirst()).path("signing_secret").asText();
+        assertThat(answered).startsWith("whsec_").isNotEqualTo(endpoint.path("signing_secret").asText());
+        // The secret every caller was given is the one stored: the endpoint's preview is its own.
+        JsonNode stored = json(gw.get(path, account.key()));
+        assertThat(stored.path("secret_preview").asText()).isEqualTo(WebhookSecrets.preview(answered));
     }
 
     @Test

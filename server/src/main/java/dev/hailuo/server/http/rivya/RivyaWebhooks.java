@@ -84,9 +84,7 @@ public final class RivyaWebhooks {
         onlyFields(body, CREATE_FIELDS);
         Webhooks.Draft draft = new Webhooks.Draft(optionalString(body, "name"), requiredString(body, "url"),
                 body.has("event_types") ? eventTypes(body.get("event_types")) : null);
-        IdempotentRequest idem = IdempotentRequest.of(principal.accountId(), "rivya:POST /api/v1/webhooks",
-                ctx.header(IdempotentRequest.HEADER), raw);
-        Idempotency.Outcome outcome = webhooks.create(principal.accountId(), draft, idem,
+        Idempotency.Outcome outcome = webhooks.create(principal.accountId(), draft, key(ctx, principal, "rivya:POST /api/v1/webhooks", raw),
                 endpoint -> new StoredResponse(200, responses.text(views.endpoint(endpoint, clock.instant(), true))));
         responses.send(ctx, outcome.response(), outcome.replayed());
     }
@@ -120,8 +118,10 @@ public final class RivyaWebhooks {
         byte[] raw = bodies.bytes(ctx);
         optionalBody(ctx, raw, Set.of());
         String id = ctx.pathParam("id");
-        idempotent(ctx, principal, "rivya:POST /api/v1/webhooks/" + id + "/rotate-secret", raw, () -> new StoredResponse(200,
-                responses.text(views.endpoint(webhooks.rotateSecret(principal.accountId(), id), clock.instant(), true))));
+        Idempotency.Outcome outcome = webhooks.rotateSecret(principal.accountId(), id,
+                key(ctx, principal, "rivya:POST /api/v1/webhooks/" + id + "/rotate-secret", raw),
+                rotated -> new StoredResponse(200, responses.text(views.endpoint(rotated, clock.instant(), true))));
+        responses.send(ctx, outcome.response(), outcome.replayed());
     }
 
     private void deliveries(Context ctx) {
@@ -153,9 +153,12 @@ public final class RivyaWebhooks {
     }
 
     private void idempotent(Context ctx, Principal principal, String route, byte[] raw, Supplier<StoredResponse> action) {
-        IdempotentRequest idem = IdempotentRequest.of(principal.accountId(), route, ctx.header(IdempotentRequest.HEADER), raw);
-        Idempotency.Outcome outcome = idempotency.execute(idem, action);
+        Idempotency.Outcome outcome = idempotency.execute(key(ctx, principal, route, raw), action);
         responses.send(ctx, outcome.response(), outcome.replayed());
+    }
+
+    private static IdempotentRequest key(Context ctx, Principal principal, String route, byte[] raw) {
+        return IdempotentRequest.of(principal.accountId(), route, ctx.header(IdempotentRequest.HEADER), raw);
     }
 
     /** A body that may be empty (no Content-Type needed then); if sent, a JSON object with only {@code allowed} fields. */
