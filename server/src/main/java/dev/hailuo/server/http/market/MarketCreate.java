@@ -5,6 +5,7 @@ import dev.hailuo.core.catalog.Catalog;
 import dev.hailuo.core.catalog.Door;
 import dev.hailuo.core.catalog.Model;
 import dev.hailuo.core.error.GatewayException;
+import dev.hailuo.server.http.JsonFields;
 import dev.hailuo.core.files.ReferenceFields;
 import dev.hailuo.core.files.ReferenceItem;
 import dev.hailuo.core.generation.GenerationRequest;
@@ -48,13 +49,13 @@ final class MarketCreate {
                 throw GatewayException.validation(name + ": unknown field (accepted: " + String.join(", ", TOP_FIELDS) + ").");
             }
         }
-        String modelName = text(body, "model", "model");
+        String modelName = JsonFields.string(body, "model", "model", false);
         if (modelName == null || modelName.isEmpty()) {
             throw GatewayException.validation("model: is required.");
         }
         Model model = catalog.byAlias(Door.MARKET, modelName).orElseThrow(() -> GatewayException.validation(
                 "model: \"" + modelName + "\" is not a model of this API (available: " + String.join(", ", marketIds()) + ")."));
-        String callback = text(body, CALLBACK, CALLBACK);
+        String callback = JsonFields.string(body, CALLBACK, CALLBACK, false);
         JsonNode input = body.get("input");
         if (input == null || input.isNull()) {
             throw GatewayException.validation("input: is required (an object with the model's fields, at least prompt).");
@@ -71,12 +72,12 @@ final class MarketCreate {
                         + String.join(", ", INPUT_FIELDS) + ").");
             }
             if (PARAMS.contains(name) && !field.getValue().isNull()) {
-                params.put(name, plain(field.getValue(), "input." + name));
+                params.put(name, JsonFields.scalar(field.getValue(), "input." + name));
             }
         }
         JsonNode prompt = input.get("prompt");
         if (prompt != null && !prompt.isNull() && !prompt.isTextual()) {
-            throw GatewayException.validation("input.prompt: must be a string, got " + type(prompt) + ".");
+            throw GatewayException.validation("input.prompt: must be a string, got " + JsonFields.typeOf(prompt) + ".");
         }
         checkFlag(input, "nsfw_checker");
         return new GenerationRequest(model, model.marketIds().get(modelName), prompt == null || prompt.isNull() ? null : prompt.textValue(),
@@ -86,8 +87,8 @@ final class MarketCreate {
 
     /** {@code image_url} then {@code end_image_url}; an empty string (as kie's own example sends) means none. */
     private static List<ReferenceItem> images(JsonNode input) {
-        String first = text(input, "image_url", "input.image_url");
-        String last = text(input, "end_image_url", "input.end_image_url");
+        String first = JsonFields.string(input, "image_url", "input.image_url", false);
+        String last = JsonFields.string(input, "end_image_url", "input.end_image_url", false);
         List<ReferenceItem> items = new ArrayList<>();
         if (first != null && !first.isEmpty()) {
             items.add(new ReferenceItem(first, null, null));
@@ -108,39 +109,10 @@ final class MarketCreate {
                 || value.isTextual() && (value.textValue().equals("true") || value.textValue().equals("false"))) {
             return;
         }
-        throw GatewayException.validation("input." + name + ": must be true or false, got " + type(value) + ".");
+        throw GatewayException.validation("input." + name + ": must be true or false, got " + JsonFields.typeOf(value) + ".");
     }
 
     private List<String> marketIds() {
         return catalog.all().stream().flatMap(m -> m.marketIds().keySet().stream()).sorted().toList();
-    }
-
-    private static String text(JsonNode node, String field, String label) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isTextual()) {
-            throw GatewayException.validation(label + ": must be a string, got " + type(value) + ".");
-        }
-        return value.textValue();
-    }
-
-    /** A parameter as the core's neutral params expect it: strings, booleans and numbers; anything else is refused here. */
-    private static Object plain(JsonNode value, String label) {
-        if (value.isTextual()) {
-            return value.textValue();
-        }
-        if (value.isBoolean()) {
-            return value.booleanValue();
-        }
-        if (value.isNumber()) {
-            return value.numberValue();
-        }
-        throw GatewayException.validation(label + ": must be a string, number or boolean, got " + type(value) + ".");
-    }
-
-    private static String type(JsonNode value) {
-        return value.getNodeType().name().toLowerCase();
     }
 }

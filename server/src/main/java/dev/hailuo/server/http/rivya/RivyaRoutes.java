@@ -9,6 +9,7 @@ import dev.hailuo.core.catalog.Catalog;
 import dev.hailuo.core.catalog.Door;
 import dev.hailuo.core.catalog.Model;
 import dev.hailuo.core.error.GatewayException;
+import dev.hailuo.server.http.JsonFields;
 import dev.hailuo.core.files.ReferenceItem;
 import dev.hailuo.core.generation.GenerationRequest;
 import dev.hailuo.core.generation.Generations;
@@ -191,31 +192,17 @@ public final class RivyaRoutes {
             if (item.has("durationSeconds") && !item.get("durationSeconds").isNumber() && !item.get("durationSeconds").isNull()) {
                 throw GatewayException.validation(field + ".durationSeconds: must be a number.");
             }
-            items.add(new ReferenceItem(string(item, "url", field + ".url", true), string(item, "kind", field + ".kind", false),
-                    string(item, "durationToken", field + ".durationToken", false)));
-            string(item, "name", field + ".name", false);
-            string(item, "mimeType", field + ".mimeType", false);
+            items.add(new ReferenceItem(JsonFields.string(item, "url", field + ".url", true),
+                    JsonFields.string(item, "kind", field + ".kind", false),
+                    JsonFields.string(item, "durationToken", field + ".durationToken", false)));
+            JsonFields.string(item, "name", field + ".name", false);
+            JsonFields.string(item, "mimeType", field + ".mimeType", false);
         }
         return items;
     }
 
     private static String string(JsonNode body, String field, boolean required) {
-        return string(body, field, field, required);
-    }
-
-    /** @param label how the field is named in a refusal */
-    private static String string(JsonNode body, String field, String label, boolean required) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            if (required) {
-                throw GatewayException.validation(label + ": is required.");
-            }
-            return null;
-        }
-        if (!node.isTextual()) {
-            throw GatewayException.validation(label + ": must be a string, got " + node.getNodeType().name().toLowerCase() + ".");
-        }
-        return node.textValue();
+        return JsonFields.string(body, field, field, required);
     }
 
     /** A JSON value as the core's neutral params expect it: String, Boolean, Number, or a container. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hailuo.core.account.Principal;
 import dev.hailuo.core.account.Scope;
 import dev.hailuo.core.error.GatewayException;
+import dev.hailuo.server.http.JsonFields;
 import dev.hailuo.core.idempotency.Idempotency;
 import dev.hailuo.core.idempotency.IdempotentRequest;
 import dev.hailuo.core.idempotency.StoredResponse;
@@ -82,9 +83,11 @@ public final class RivyaWebhooks {
         byte[] raw = bodies.bytes(ctx);
         JsonNode body = bodies.object(ctx, raw);
         onlyFields(body, CREATE_FIELDS);
-        Webhooks.Draft draft = new Webhooks.Draft(optionalString(body, "name"), requiredString(body, "url"),
+        Webhooks.Draft draft = new Webhooks.Draft(JsonFields.string(body, "name", "name", false),
+                JsonFields.string(body, "url", "url", true),
                 body.has("event_types") ? eventTypes(body.get("event_types")) : null);
-        Idempotency.Outcome outcome = webhooks.create(principal.accountId(), draft, key(ctx, principal, "rivya:POST /api/v1/webhooks", raw),
+        Idempotency.Outcome outcome = webhooks.create(principal.accountId(), draft,
+                key(ctx, principal, "rivya:POST /api/v1/webhooks", raw),
                 endpoint -> new StoredResponse(200, responses.text(views.endpoint(endpoint, clock.instant(), true))));
         responses.send(ctx, outcome.response(), outcome.replayed());
     }
@@ -98,8 +101,8 @@ public final class RivyaWebhooks {
         Principal principal = guard.admit(ctx, Scope.WEBHOOKS_MANAGE, Kind.CREATE);
         JsonNode body = bodies.object(ctx, bodies.bytes(ctx));
         onlyFields(body, UPDATE_FIELDS);
-        String name = body.has("name") ? requiredString(body, "name") : null;
-        String url = body.has("url") ? requiredString(body, "url") : null;
+        String name = body.has("name") ? JsonFields.string(body, "name", "name", true) : null;
+        String url = body.has("url") ? JsonFields.string(body, "url", "url", true) : null;
         Set<EventType> types = body.has("event_types") ? eventTypes(body.get("event_types")) : null;
         EndpointStatus status = body.has("status") ? status(body.get("status")) : null;
         WebhookEndpoint changed = webhooks.update(principal.accountId(), ctx.pathParam("id"),
@@ -179,22 +182,6 @@ public final class RivyaWebhooks {
                         : " (accepted: " + String.join(", ", allowed.stream().sorted().toList()) + ")."));
             }
         }
-    }
-
-    private static String requiredString(JsonNode body, String field) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
-            throw GatewayException.validation(field + ": is required.");
-        }
-        if (!node.isTextual()) {
-            throw GatewayException.validation(field + ": must be a string, got " + node.getNodeType().name().toLowerCase() + ".");
-        }
-        return node.textValue();
-    }
-
-    private static String optionalString(JsonNode body, String field) {
-        JsonNode node = body.get(field);
-        return node == null || node.isNull() ? null : requiredString(body, field);
     }
 
     private static Set<EventType> eventTypes(JsonNode node) {

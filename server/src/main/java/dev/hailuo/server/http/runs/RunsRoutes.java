@@ -9,6 +9,7 @@ import dev.hailuo.core.catalog.Door;
 import dev.hailuo.core.catalog.Model;
 import dev.hailuo.core.error.ErrorCode;
 import dev.hailuo.core.error.GatewayException;
+import dev.hailuo.server.http.JsonFields;
 import dev.hailuo.core.files.ReferenceFields;
 import dev.hailuo.core.files.ReferenceItem;
 import dev.hailuo.core.generation.GenerationRequest;
@@ -140,7 +141,7 @@ public final class RunsRoutes {
             throw RunsErrors.missingModel();
         }
         if (!modelNode.isTextual()) {
-            throw GatewayException.validation("model: must be a string, got " + type(modelNode) + ".");
+            throw GatewayException.validation("model: must be a string, got " + JsonFields.typeOf(modelNode) + ".");
         }
         String modelName = modelNode.textValue();
         Model model = catalog.byAlias(Door.RUNS, modelName).orElseThrow(() -> RunsErrors.modelNotFound("model: \""
@@ -150,7 +151,7 @@ public final class RunsRoutes {
             throw RunsErrors.missingInput();
         }
         if (!input.isObject()) {
-            throw GatewayException.validation("input: must be a JSON object, got " + type(input) + ".");
+            throw GatewayException.validation("input: must be a JSON object, got " + JsonFields.typeOf(input) + ".");
         }
         for (var names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
@@ -166,12 +167,12 @@ public final class RunsRoutes {
                         + String.join(", ", INPUT_FIELDS) + ").");
             }
             if (PARAMS.contains(field.getKey()) && !field.getValue().isNull()) {
-                params.put(field.getKey(), plain(field.getValue(), "input." + field.getKey()));
+                params.put(field.getKey(), JsonFields.scalar(field.getValue(), "input." + field.getKey()));
             }
         }
         JsonNode prompt = input.get("prompt");
         if (prompt != null && !prompt.isNull() && !prompt.isTextual()) {
-            throw GatewayException.validation("input.prompt: must be a string, got " + type(prompt) + ".");
+            throw GatewayException.validation("input.prompt: must be a string, got " + JsonFields.typeOf(prompt) + ".");
         }
         return new GenerationRequest(model, null, prompt == null || prompt.isNull() ? null : prompt.textValue(), params,
                 images(input.get("image_urls")), null, new Naming(modelName, "input.prompt", "input.", IMAGES, null),
@@ -183,33 +184,16 @@ public final class RunsRoutes {
             return List.of();
         }
         if (!urls.isArray()) {
-            throw GatewayException.validation("input.image_urls: must be an array of URL strings, got " + type(urls) + ".");
+            throw GatewayException.validation("input.image_urls: must be an array of URL strings, got " + JsonFields.typeOf(urls) + ".");
         }
         List<ReferenceItem> items = new ArrayList<>();
         for (int i = 0; i < urls.size(); i++) {
             JsonNode url = urls.get(i);
             if (!url.isTextual()) {
-                throw GatewayException.validation("input.image_urls[" + i + "]: must be a URL string, got " + type(url) + ".");
+                throw GatewayException.validation("input.image_urls[" + i + "]: must be a URL string, got " + JsonFields.typeOf(url) + ".");
             }
             items.add(new ReferenceItem(url.textValue(), null, null));
         }
         return items;
-    }
-
-    private static Object plain(JsonNode value, String label) {
-        if (value.isTextual()) {
-            return value.textValue();
-        }
-        if (value.isBoolean()) {
-            return value.booleanValue();
-        }
-        if (value.isNumber()) {
-            return value.numberValue();
-        }
-        throw GatewayException.validation(label + ": must be a string, number or boolean, got " + type(value) + ".");
-    }
-
-    private static String type(JsonNode value) {
-        return value.getNodeType().name().toLowerCase();
     }
 }
