@@ -18,6 +18,7 @@ import dev.hailuo.core.port.TaskStore;
 import dev.hailuo.core.task.FailureCode;
 import dev.hailuo.core.task.Task;
 import dev.hailuo.core.task.TaskState;
+import dev.hailuo.core.task.TaskSummary;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -104,7 +105,16 @@ public final class Generations {
     }
 
     public Task get(Principal principal, String taskId) {
-        return find(principal, taskId).orElseThrow(() -> GatewayException.notFound("Generation"));
+        return find(principal, taskId).orElseThrow(Generations::notFound);
+    }
+
+    /** What {@link #get} answers, as its summary: for doors that show no more (a cheaper read). */
+    public TaskSummary summary(Principal principal, String taskId) {
+        return tasks.summary(principal.accountId(), taskId).orElseThrow(Generations::notFound);
+    }
+
+    private static GatewayException notFound() {
+        return GatewayException.notFound("Generation");
     }
 
     /** A task of the caller's account, whichever door created it; empty for any other id. */

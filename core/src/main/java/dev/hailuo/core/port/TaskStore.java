@@ -3,6 +3,7 @@ package dev.hailuo.core.port;
 import dev.hailuo.core.idempotency.IdempotencyRecord;
 import dev.hailuo.core.money.LedgerEntry;
 import dev.hailuo.core.task.Task;
+import dev.hailuo.core.task.TaskSummary;
 import dev.hailuo.core.task.TaskState;
 
 import java.time.Duration;
@@ -29,6 +30,9 @@ public interface TaskStore {
 
     /** A task of that account only: another account's task does not exist for the caller. */
     Optional<Task> find(String accountId, String taskId);
+
+    /** The same task as {@link #find(String, String)} finds, read as its summary only. */
+    Optional<TaskSummary> summary(String accountId, String taskId);
 
     /**
      * A non-terminal compare-and-set: succeeds only if the task is still in {@code from}.

@@ -33,4 +33,8 @@ public record Task(
     public Task {
         submission = submission == null ? Submission.NONE : submission;
     }
+
+    public TaskSummary summary() {
+        return new TaskSummary(id, spec.modelId(), state, price, finalCredits, resultKey, error, createdAt, updatedAt);
+    }
 }

@@ -16,6 +16,7 @@ import dev.hailuo.core.task.Submission;
 import dev.hailuo.core.task.Task;
 import dev.hailuo.core.task.TaskError;
 import dev.hailuo.core.task.TaskState;
+import dev.hailuo.core.task.TaskSummary;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
 
@@ -124,6 +125,17 @@ public final class JdbcTaskStore implements TaskStore {
     @Override
     public Optional<Task> find(String accountId, String taskId) {
         return reads.one("SELECT " + COLUMNS + " FROM tasks WHERE id = ? AND account_id = ?", rs -> taskMapper.map(rs, null), taskId, accountId);
+    }
+
+    @Override
+    public Optional<TaskSummary> summary(String accountId, String taskId) {
+        // The id is the parameter and the model its own column: no spec to parse. By position, as the full mapper.
+        return reads.one("SELECT model, state, price, final_credits, result_key, error_code, error_message, created_at, updated_at"
+                        + " FROM tasks WHERE id = ? AND account_id = ?",
+                rs -> new TaskSummary(taskId, rs.getString(1), TaskState.fromDb(rs.getString(2)), rs.getLong(3), rs.getLong(4),
+                        rs.getString(5), rs.getString(6) == null ? null : new TaskError(rs.getString(6), rs.getString(7)),
+                        Times.instant(rs, 8), Times.instant(rs, 9)),
+                taskId, accountId);
     }
 
     @Override

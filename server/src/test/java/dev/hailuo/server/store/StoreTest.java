@@ -130,6 +130,35 @@ class StoreTest {
     }
 
     @Test
+    void theSummaryReadAgreesWithTheFullReadInEveryOutcomeAndOnlyForTheOwner() {
+        String a = account(1000);
+        Task queued = task(a, 57);
+        Task succeeded = task(a, 57);
+        Task canceled = task(a, 57);
+        for (Task t : List.of(queued, succeeded, canceled)) {
+            assertThat(tasks.create(t, money.reserve(t), 100, null)).isEmpty();
+        }
+        for (TaskState[] step : new TaskState[][] {{TaskState.QUEUED, TaskState.SUBMITTING},
+                {TaskState.SUBMITTING, TaskState.PROCESSING}, {TaskState.PROCESSING, TaskState.FINALIZING}}) {
+            tasks.advance(succeeded.id(), step[0], dev.hailuo.core.port.TaskChange.to(step[1], null, clock.instant()));
+        }
+        assertThat(tasks.settle(succeeded.id(), TaskState.FINALIZING,
+                new Settlement(TaskState.SUCCEEDED, 57, "results/s.mp4", null, clock.instant().plusMillis(5)),
+                money.capture(succeeded))).isTrue();
+        assertThat(tasks.settle(canceled.id(), TaskState.QUEUED,
+                new Settlement(TaskState.CANCELED, 0, null, FailureCode.CANCELED.error(), clock.instant().plusMillis(7)),
+                money.release(canceled))).isTrue();
+
+        for (Task t : List.of(queued, succeeded, canceled)) {
+            assertThat(tasks.summary(a, t.id())).isEqualTo(tasks.find(a, t.id()).map(Task::summary)).isPresent();
+        }
+        assertThat(tasks.summary(a, succeeded.id()).orElseThrow().resultKey()).isEqualTo("results/s.mp4");
+        assertThat(tasks.summary(a, canceled.id()).orElseThrow().error()).isEqualTo(FailureCode.CANCELED.error());
+        assertThat(tasks.summary(account(0), queued.id())).isEmpty();
+        assertThat(tasks.summary(a, "task_missing")).isEmpty();
+    }
+
+    @Test
     void createRollsTheReservationBackWhenTooManyTasksAreInFlight() {
         String a = account(1000);
         Task first = task(a, 57);

@@ -38,7 +38,7 @@ public final class RivyaEvents implements EventPayloads {
 
     @Override
     public String render(StoredEvent event, Task task) {
-        return responses.text(envelope(event.id(), event.type(), event.createdAt()).set("data", views.generation(task)));
+        return responses.text(envelope(event.id(), event.type(), event.createdAt()).set("data", views.generation(task.summary())));
     }
 
     /**

@@ -16,8 +16,8 @@ import dev.hailuo.core.generation.Generations;
 import dev.hailuo.core.idempotency.Idempotency;
 import dev.hailuo.core.idempotency.IdempotentRequest;
 import dev.hailuo.core.idempotency.StoredResponse;
-import dev.hailuo.core.task.Task;
 import dev.hailuo.core.task.TaskState;
+import dev.hailuo.core.task.TaskSummary;
 import dev.hailuo.server.blob.MediaLinks;
 import dev.hailuo.server.http.Bodies;
 import dev.hailuo.server.http.Guard;
@@ -96,13 +96,13 @@ public final class RivyaRoutes {
                 ctx.header(IdempotentRequest.HEADER), body);
         GenerationRequest request = parseCreate(bodies.object(ctx, body));
         Generations.Created created = generations.create(principal, Door.RIVYA, request, idem,
-                task -> new StoredResponse(200, responses.text(views.generation(task))));
+                task -> new StoredResponse(200, responses.text(views.generation(task.summary()))));
         responses.send(ctx, created.response(), created.replayed());
     }
 
     private void get(Context ctx) {
         Principal principal = guard.admit(ctx, Scope.GENERATIONS_READ, Kind.READ);
-        responses.send(ctx, 200, views.generation(generations.get(principal, ctx.pathParam("id"))));
+        responses.send(ctx, 200, views.generation(generations.summary(principal, ctx.pathParam("id"))));
     }
 
     private void cancel(Context ctx) {
@@ -111,14 +111,14 @@ public final class RivyaRoutes {
         IdempotentRequest idem = IdempotentRequest.of(principal.accountId(), "rivya:POST /api/v1/generations/"
                 + ctx.pathParam("id") + "/cancel", ctx.header(IdempotentRequest.HEADER), body);
         Idempotency.Outcome outcome = idempotency.execute(idem, () -> new StoredResponse(200,
-                responses.text(views.generation(generations.cancel(principal, ctx.pathParam("id"))))));
+                responses.text(views.generation(generations.cancel(principal, ctx.pathParam("id")).summary()))));
         responses.send(ctx, outcome.response(), outcome.replayed());
     }
 
     /** The finished video itself, behind the key (the signed URL is the keyless way). */
     private void content(Context ctx) {
         Principal principal = guard.admit(ctx, Scope.GENERATIONS_READ, Kind.READ);
-        Task task = generations.get(principal, ctx.pathParam("id"));
+        TaskSummary task = generations.summary(principal, ctx.pathParam("id"));
         if (task.state() != TaskState.SUCCEEDED || task.resultKey() == null) {
             throw GatewayException.notFound("Result of a generation that has not succeeded");
         }

@@ -11,8 +11,8 @@ import dev.hailuo.core.catalog.Price;
 import dev.hailuo.core.catalog.ReferenceRules;
 import dev.hailuo.core.files.FileKind;
 import dev.hailuo.core.files.UploadPolicy;
-import dev.hailuo.core.task.Task;
 import dev.hailuo.core.task.TaskState;
+import dev.hailuo.core.task.TaskSummary;
 import dev.hailuo.server.blob.MediaLinks;
 
 import java.util.List;
@@ -44,11 +44,12 @@ final class RivyaViews {
         };
     }
 
-    ObjectNode generation(Task task) {
+    /** A generation as Rivya shows it; its summary holds all the view needs (the status read reads no more). */
+    ObjectNode generation(TaskSummary task) {
         ObjectNode node = NODES.objectNode();
         node.put("id", task.id());
         node.put("status", status(task.state()));
-        node.put("model", catalog.byId(task.spec().modelId()).map(Model::rivyaId).orElse(task.spec().modelId()));
+        node.put("model", catalog.byId(task.modelId()).map(Model::rivyaId).orElse(task.modelId()));
         node.put("reserved_credits", task.price());
         node.put("final_credits", task.finalCredits());
         node.put("created_at", timestamp(task.createdAt()));
