@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +19,12 @@ public final class Catalog {
     public static final String RESOURCE = "/catalog/models.json";
 
     private final List<Model> models;
+    /** By canonical id: every status answer names its model, so this lookup is on the hottest path. */
+    private final Map<String, Model> byId = new HashMap<>();
 
     public Catalog(List<Model> models) {
         this.models = List.copyOf(models);
+        this.models.forEach(m -> byId.putIfAbsent(m.id(), m));
     }
 
     public static Catalog load() {
@@ -39,7 +43,7 @@ public final class Catalog {
     }
 
     public Optional<Model> byId(String canonicalId) {
-        return models.stream().filter(m -> m.id().equals(canonicalId)).findFirst();
+        return Optional.ofNullable(byId.get(canonicalId));
     }
 
     /** The model a front door's model name refers to, if any. */
