@@ -3,8 +3,8 @@ package dev.hailuo.core.port;
 import dev.hailuo.core.idempotency.IdempotencyRecord;
 import dev.hailuo.core.money.LedgerEntry;
 import dev.hailuo.core.task.Task;
-import dev.hailuo.core.task.TaskSummary;
 import dev.hailuo.core.task.TaskState;
+import dev.hailuo.core.task.TaskSummary;
 
 import java.time.Duration;
 import java.time.Instant;
