@@ -69,13 +69,18 @@ public final class Failures {
         };
     }
 
+    /** A path no route takes. */
+    public static GatewayException noSuchRoute() {
+        return new GatewayException(ErrorCode.NOT_FOUND, "No such route.");
+    }
+
     public static GatewayException internal() {
         return new GatewayException(ErrorCode.INTERNAL_ERROR, INTERNAL_MESSAGE);
     }
 
     private static GatewayException ofStatus(int status, String message) {
         return switch (status) {
-            case 404 -> new GatewayException(ErrorCode.NOT_FOUND, "No such route.");
+            case 404 -> noSuchRoute();
             case 405 -> new GatewayException(ErrorCode.METHOD_NOT_ALLOWED, "Method not allowed.");
             case 413 -> new GatewayException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large.");
             default -> status < 500 ? GatewayException.validation(message) : internal();

@@ -14,7 +14,8 @@ import java.util.function.UnaryOperator;
  * so the refusal comes in that door's envelope (the server-wide handler answers in Rivya's).
  */
 public final class OtherMethods {
-    private static final List<HandlerType> COMMON = List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT,
+    /** The methods a door answers in its own envelope; others (HEAD, OPTIONS, …) get the server-wide answer. */
+    static final List<HandlerType> COMMON = List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT,
             HandlerType.PATCH, HandlerType.DELETE);
 
     private OtherMethods() {

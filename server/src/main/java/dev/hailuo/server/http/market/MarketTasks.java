@@ -18,6 +18,7 @@ import dev.hailuo.server.blob.DownloadLinks;
 import dev.hailuo.server.http.Bodies;
 import dev.hailuo.server.http.Guard;
 import dev.hailuo.server.http.OtherMethods;
+import dev.hailuo.server.http.UnknownPaths;
 import dev.hailuo.server.http.RateLimiter.Kind;
 import dev.hailuo.server.http.Responses;
 import io.javalin.config.RoutesConfig;
@@ -34,8 +35,9 @@ import io.javalin.http.HandlerType;
  * the body code authoritative ({@link MarketErrors}).
  */
 public final class MarketTasks {
-    public static final String CREATE = "/api/v1/jobs/createTask";
-    public static final String RECORD = "/api/v1/jobs/recordInfo";
+    private static final String JOBS = "/api/v1/jobs";
+    public static final String CREATE = JOBS + "/createTask";
+    public static final String RECORD = JOBS + "/recordInfo";
     public static final String CREDIT = "/api/v1/chat/credit";
     public static final String DOWNLOAD = "/api/v1/common/download-url";
     static final String CREATE_ROUTE = "market:POST " + CREATE;
@@ -79,6 +81,7 @@ public final class MarketTasks {
         OtherMethods.refuse(routes, RECORD, HandlerType.GET, notAllowed(HandlerType.GET));
         OtherMethods.refuse(routes, CREDIT, HandlerType.GET, notAllowed(HandlerType.GET));
         OtherMethods.refuse(routes, DOWNLOAD, HandlerType.POST, notAllowed(HandlerType.POST));
+        UnknownPaths.refuse(routes, JOBS, h -> ERRORS.guarded(responses, h));
     }
 
     private Handler notAllowed(HandlerType allowed) {

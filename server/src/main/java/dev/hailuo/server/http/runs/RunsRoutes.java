@@ -24,6 +24,7 @@ import dev.hailuo.server.blob.MediaLinks;
 import dev.hailuo.server.http.Bodies;
 import dev.hailuo.server.http.Guard;
 import dev.hailuo.server.http.OtherMethods;
+import dev.hailuo.server.http.UnknownPaths;
 import dev.hailuo.server.http.RateLimiter.Kind;
 import dev.hailuo.server.http.Responses;
 import io.javalin.config.RoutesConfig;
@@ -81,6 +82,7 @@ public final class RunsRoutes {
         OtherMethods.refuse(routes, RUNS, HandlerType.POST, notAllowed(HandlerType.POST));
         OtherMethods.refuse(routes, RUN, HandlerType.GET, notAllowed(HandlerType.GET));
         OtherMethods.refuse(routes, CANCEL, HandlerType.POST, notAllowed(HandlerType.POST));
+        UnknownPaths.refuse(routes, RUNS, h -> RunsErrors.guarded(responses, h));
     }
 
     private Handler notAllowed(HandlerType allowed) {

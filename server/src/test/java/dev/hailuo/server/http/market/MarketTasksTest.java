@@ -433,4 +433,13 @@ class MarketTasksTest {
             assertThat(refused.headers().firstValue("Allow")).isPresent();
         }
     }
+
+    @Test
+    void unknownPathsUnderJobsAre404InTheMarketEnvelope() {
+        for (String[] call : List.of(new String[] {"GET", "/api/v1/jobs/recordinfo"}, new String[] {"POST", "/api/v1/jobs/nope"},
+                new String[] {"POST", CREATE_TASK + "/extra"}, new String[] {"DELETE", "/api/v1/jobs/a/b/c"})) {
+            HttpResponse<String> refused = gw.send(call[0], call[1], account.key(), call[0].equals("GET") ? null : "{}", Map.of());
+            marketRefused(refused, 404, "No such route");
+        }
+    }
 }

@@ -302,4 +302,13 @@ class RunsApiTest {
             assertThat(refused.headers().firstValue("Allow")).isPresent();
         }
     }
+
+    @Test
+    void unknownPathsUnderRunsAre404InTheRunsEnvelope() {
+        for (String[] call : List.of(new String[] {"GET", RUNS + "/task_x/nope"}, new String[] {"POST", RUNS + "/task_x/cancel/again"},
+                new String[] {"PUT", RUNS + "/a/b/c"})) {
+            HttpResponse<String> refused = gw.send(call[0], call[1], account.key(), call[0].equals("GET") ? null : "{}", Map.of());
+            runsRefused(refused, 404, "run_not_found");
+        }
+    }
 }
