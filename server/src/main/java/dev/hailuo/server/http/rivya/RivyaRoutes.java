@@ -161,7 +161,7 @@ public final class RivyaRoutes {
                 if (field.getKey().equals("referenceMediaItems")) {
                     references = referenceItems(field.getValue());
                 } else {
-                    params.put(field.getKey(), plain(field.getValue()));
+                    params.put(field.getKey(), plain(field.getKey(), field.getValue()));
                 }
             }
         }
@@ -205,24 +205,19 @@ public final class RivyaRoutes {
         return JsonFields.string(body, field, field, required);
     }
 
-    /** A JSON value as the core's neutral params expect it: String, Boolean, Number, or a container. */
-    private static Object plain(JsonNode node) {
-        if (node.isTextual()) {
-            return node.textValue();
-        }
-        if (node.isBoolean()) {
-            return node.booleanValue();
-        }
-        if (node.isNumber()) {
-            return node.numberValue();
-        }
+    /**
+     * A JSON value as the core's neutral params expect it: a scalar as {@link JsonFields#scalar}
+     * reads it, or an empty container of the right kind, which the core's validator refuses by
+     * name (unlike the other doors, which refuse containers here).
+     */
+    private static Object plain(String name, JsonNode node) {
         if (node.isObject()) {
             return new HashMap<String, Object>();
         }
         if (node.isArray()) {
             return new ArrayList<Object>();
         }
-        return null;
+        return node.isNull() ? null : JsonFields.scalar(node, "params." + name);
     }
 
     private static byte[] loadOpenApi() {
